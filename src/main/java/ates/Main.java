@@ -1,0 +1,40 @@
+package ates;
+
+import ates.identity.IdentityService;
+import ates.platform.AtesNode;
+import ates.platform.Service;
+import com.typesafe.config.ConfigFactory;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Starts one aTES node; see README.md for the environment it reads. */
+public final class Main {
+
+  private static final Logger log = LoggerFactory.getLogger(Main.class);
+
+  /** The services this build contains, in start order. */
+  public static Map<String, Supplier<Service>> services() {
+    Map<String, Supplier<Service>> services = new LinkedHashMap<>();
+    services.put(IdentityService.NAME, IdentityService::new);
+    return services;
+  }
+
+  public static void main(String[] args) {
+    AtesNode node;
+    try {
+      node = AtesNode.start(ConfigFactory.empty(), services());
+    } catch (RuntimeException e) {
+      log.error("Exiting: {}", e.getCause() != null ? e.getCause().toString() : e.toString());
+      System.exit(1);
+      return;
+    }
+    node.system().getWhenTerminated().toCompletableFuture().join();
+    log.info("aTES node stopped");
+    System.exit(0);
+  }
+
+  private Main() {}
+}

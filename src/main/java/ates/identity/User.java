@@ -1,0 +1,238 @@
+package ates.identity;
+
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.Behavior;
+import akka.actor.typed.SupervisorStrategy;
+import akka.cluster.sharding.typed.javadsl.EntityTypeKey;
+import akka.pattern.StatusReply;
+import akka.persistence.typed.PersistenceId;
+import akka.persistence.typed.javadsl.CommandHandlerWithReply;
+import akka.persistence.typed.javadsl.CommandHandlerWithReplyBuilder;
+import akka.persistence.typed.javadsl.EventHandler;
+import akka.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
+import akka.persistence.typed.javadsl.ReplyEffect;
+import ates.contract.Role;
+import ates.platform.CborSerializable;
+import ates.platform.EntityReplies;
+import ates.platform.Tags;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Locale;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * A user of aTES: one sharded, event-sourced entity per user id. The user id is derived from the
+ * login ({@link #idForLogin}), so a login can belong to one user only: registering a login twice
+ * reaches the same entity, which answers 409.
+ */
+public final class User
+    extends EventSourcedBehaviorWithEnforcedReplies<User.Command, User.Event, User.State> {
+
+  public static final EntityTypeKey<Command> ENTITY_KEY =
+      EntityTypeKey.create(Command.class, "User");
+  public static final Tags TAGS = new Tags("users", 4);
+
+  // --- commands -------------------------------------------------------------------------------
+
+  public sealed interface Command extends CborSerializable {}
+
+  public record Register(
+      String login,
+      String passwordHash,
+      String fullName,
+      String email,
+      Role role,
+      ActorRef<StatusReply<Profile>> replyTo)
+      implements Command {}
+
+  public record ChangeRole(Role role, ActorRef<StatusReply<Profile>> replyTo) implements Command {}
+
+  /** The user with its password hash, for login. */
+  public record GetCredentials(ActorRef<StatusReply<Credentials>> replyTo) implements Command {}
+
+  public record GetProfile(ActorRef<StatusReply<Profile>> replyTo) implements Command {}
+
+  // --- replies --------------------------------------------------------------------------------
+
+  /** What the API shows of a user. */
+  public record Profile(
+      UUID userId, String login, String fullName, String email, Role role, Instant registeredAt)
+      implements CborSerializable {}
+
+  public record Credentials(Profile profile, String passwordHash) implements CborSerializable {}
+
+  // --- events ---------------------------------------------------------------------------------
+
+  public sealed interface Event extends CborSerializable {
+    UUID userId();
+  }
+
+  public record Registered(
+      UUID userId,
+      String login,
+      String passwordHash,
+      String fullName,
+      String email,
+      Role role,
+      Instant registeredAt)
+      implements Event {}
+
+  public record RoleChanged(UUID userId, Role role, Instant changedAt) implements Event {}
+
+  // --- state ----------------------------------------------------------------------------------
+
+  public sealed interface State extends CborSerializable {}
+
+  /** No user has registered this login yet. */
+  public enum Unregistered implements State {
+    INSTANCE
+  }
+
+  public record Active(Profile profile, String passwordHash) implements State {
+    Active withRole(Role role) {
+      Profile p = profile;
+      return new Active(
+          new Profile(p.userId(), p.login(), p.fullName(), p.email(), role, p.registeredAt()),
+          passwordHash);
+    }
+  }
+
+  // --- behavior -------------------------------------------------------------------------------
+
+  /** The user id of a login: a name-based UUID, stable across nodes and restarts. */
+  public static UUID idForLogin(String login) {
+    return UUID.nameUUIDFromBytes(
+        ("ates-user:" + login.toLowerCase(Locale.ROOT)).getBytes(StandardCharsets.UTF_8));
+  }
+
+  private final UUID userId;
+  private final String journalPluginId;
+  private final String snapshotPluginId;
+  private final Clock clock;
+
+  /**
+   * @param journalPluginId the identity database's journal; empty for the default (tests)
+   */
+  public static Behavior<Command> create(
+      String entityId, String journalPluginId, String snapshotPluginId, Clock clock) {
+    return new User(entityId, journalPluginId, snapshotPluginId, clock);
+  }
+
+  private User(String entityId, String journalPluginId, String snapshotPluginId, Clock clock) {
+    super(
+        PersistenceId.of(ENTITY_KEY.name(), entityId),
+        SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.1));
+    this.userId = UUID.fromString(entityId);
+    this.journalPluginId = journalPluginId;
+    this.snapshotPluginId = snapshotPluginId;
+    this.clock = clock;
+  }
+
+  @Override
+  public String journalPluginId() {
+    return journalPluginId;
+  }
+
+  @Override
+  public String snapshotPluginId() {
+    return snapshotPluginId;
+  }
+
+  @Override
+  public State emptyState() {
+    return Unregistered.INSTANCE;
+  }
+
+  @Override
+  public Set<String> tagsFor(Event event) {
+    return Set.of(TAGS.forEntity(userId.toString()));
+  }
+
+  @Override
+  public CommandHandlerWithReply<Command, Event, State> commandHandler() {
+    CommandHandlerWithReplyBuilder<Command, Event, State> builder = newCommandHandlerWithReplyBuilder();
+
+    builder
+        .forStateType(Unregistered.class)
+        .onCommand(Register.class, this::register)
+        .onCommand(
+            ChangeRole.class,
+            cmd -> Effect().reply(cmd.replyTo(), EntityReplies.notFound("no such user")))
+        .onCommand(
+            GetCredentials.class,
+            cmd -> Effect().reply(cmd.replyTo(), EntityReplies.notFound("no such user")))
+        .onCommand(
+            GetProfile.class,
+            cmd -> Effect().reply(cmd.replyTo(), EntityReplies.notFound("no such user")));
+
+    builder
+        .forStateType(Active.class)
+        .onCommand(
+            Register.class,
+            (state, cmd) ->
+                Effect()
+                    .reply(
+                        cmd.replyTo(),
+                        EntityReplies.conflict("login '" + cmd.login() + "' is taken")))
+        .onCommand(ChangeRole.class, this::changeRole)
+        .onCommand(
+            GetCredentials.class,
+            (state, cmd) ->
+                Effect()
+                    .reply(
+                        cmd.replyTo(),
+                        StatusReply.success(new Credentials(state.profile(), state.passwordHash()))))
+        .onCommand(
+            GetProfile.class,
+            (state, cmd) -> Effect().reply(cmd.replyTo(), StatusReply.success(state.profile())));
+
+    return builder.build();
+  }
+
+  private ReplyEffect<Event, State> register(Register cmd) {
+    if (!idForLogin(cmd.login()).equals(userId)) {
+      return Effect()
+          .reply(cmd.replyTo(), StatusReply.error("login does not belong to this user id"));
+    }
+    Registered event =
+        new Registered(
+            userId,
+            cmd.login(),
+            cmd.passwordHash(),
+            cmd.fullName(),
+            cmd.email(),
+            cmd.role(),
+            clock.instant());
+    return Effect()
+        .persist(event)
+        .thenReply(cmd.replyTo(), state -> StatusReply.success(((Active) state).profile()));
+  }
+
+  private ReplyEffect<Event, State> changeRole(Active state, ChangeRole cmd) {
+    if (state.profile().role() == cmd.role()) {
+      return Effect().reply(cmd.replyTo(), StatusReply.success(state.profile()));
+    }
+    return Effect()
+        .persist(new RoleChanged(userId, cmd.role(), clock.instant()))
+        .thenReply(cmd.replyTo(), s -> StatusReply.success(((Active) s).profile()));
+  }
+
+  @Override
+  public EventHandler<State, Event> eventHandler() {
+    var builder = newEventHandlerBuilder();
+    builder
+        .forStateType(Unregistered.class)
+        .onEvent(
+            Registered.class,
+            e ->
+                new Active(
+                    new Profile(
+                        e.userId(), e.login(), e.fullName(), e.email(), e.role(), e.registeredAt()),
+                    e.passwordHash()));
+    builder.forStateType(Active.class).onEvent(RoleChanged.class, (state, e) -> state.withRole(e.role()));
+    return builder.build();
+  }
+}

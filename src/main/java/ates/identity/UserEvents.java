@@ -1,0 +1,39 @@
+package ates.identity;
+
+import ates.contract.Topics;
+import ates.contract.events.UserRegisteredV1;
+import ates.contract.events.UserRoleChangedV1;
+import ates.platform.kafka.OutgoingEvent;
+import java.util.List;
+
+/** What each user journal event publishes on the {@code Users} topic (events.md). */
+final class UserEvents {
+
+  private UserEvents() {}
+
+  static List<OutgoingEvent> toContract(User.Event event) {
+    String key = event.userId().toString();
+    if (event instanceof User.Registered e) {
+      return List.of(
+          new OutgoingEvent(
+              Topics.USERS,
+              key,
+              UserRegisteredV1.NAME,
+              UserRegisteredV1.VERSION,
+              new UserRegisteredV1(
+                  e.userId(), e.login(), e.fullName(), e.email(), e.role(), e.registeredAt()),
+              e.registeredAt()));
+    }
+    if (event instanceof User.RoleChanged e) {
+      return List.of(
+          new OutgoingEvent(
+              Topics.USERS,
+              key,
+              UserRoleChangedV1.NAME,
+              UserRoleChangedV1.VERSION,
+              new UserRoleChangedV1(e.userId(), e.role(), e.changedAt()),
+              e.changedAt()));
+    }
+    return List.of();
+  }
+}

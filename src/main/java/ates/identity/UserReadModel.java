@@ -1,0 +1,124 @@
+package ates.identity;
+
+import akka.actor.typed.ActorSystem;
+import akka.cluster.sharding.typed.ShardedDaemonProcessSettings;
+import akka.cluster.sharding.typed.javadsl.ShardedDaemonProcess;
+import akka.persistence.query.Offset;
+import akka.projection.ProjectionBehavior;
+import akka.projection.ProjectionId;
+import akka.projection.eventsourced.EventEnvelope;
+import akka.projection.eventsourced.javadsl.EventSourcedProvider;
+import akka.projection.javadsl.SourceProvider;
+import akka.projection.jdbc.javadsl.JdbcHandler;
+import akka.projection.jdbc.javadsl.JdbcProjection;
+import ates.contract.Role;
+import ates.platform.db.PooledJdbcSession;
+import ates.platform.db.ServiceDatabase;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * The identity read model: the {@code users} table of the identity database, kept by an
+ * exactly-once projection (the row and the offset in one transaction), one instance per tag.
+ */
+public final class UserReadModel {
+
+  private final ServiceDatabase database;
+
+  public UserReadModel(ServiceDatabase database) {
+    this.database = database;
+  }
+
+  public void startProjection(ActorSystem<?> system, String readJournalPluginId) {
+    List<String> tags = User.TAGS.all();
+    ShardedDaemonProcess.get(system)
+        .init(
+            ProjectionBehavior.Command.class,
+            "users-read-model",
+            tags.size(),
+            i -> {
+              SourceProvider<Offset, EventEnvelope<User.Event>> source =
+                  EventSourcedProvider.eventsByTag(system, readJournalPluginId, tags.get(i));
+              return ProjectionBehavior.create(
+                  JdbcProjection.exactlyOnce(
+                      ProjectionId.of("users-read-model", tags.get(i)),
+                      source,
+                      database::newSession,
+                      () -> new Handler(),
+                      system));
+            },
+            ShardedDaemonProcessSettings.create(system).withRole("identity"),
+            Optional.of(ProjectionBehavior.stopMessage()));
+  }
+
+  static final class Handler extends JdbcHandler<EventEnvelope<User.Event>, PooledJdbcSession> {
+    @Override
+    public void process(PooledJdbcSession session, EventEnvelope<User.Event> envelope)
+        throws Exception {
+      session.withConnection(
+          c -> {
+            apply(c, envelope.event());
+            return null;
+          });
+    }
+  }
+
+  static void apply(Connection c, User.Event event) throws SQLException {
+    if (event instanceof User.Registered e) {
+      try (PreparedStatement ps =
+          c.prepareStatement(
+              "INSERT INTO users (user_id, login, full_name, email, role, registered_at, updated_at)"
+                  + " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (user_id) DO NOTHING")) {
+        ps.setObject(1, e.userId());
+        ps.setString(2, e.login());
+        ps.setString(3, e.fullName());
+        ps.setString(4, e.email());
+        ps.setString(5, e.role().wireName());
+        ps.setTimestamp(6, Timestamp.from(e.registeredAt()));
+        ps.setTimestamp(7, Timestamp.from(e.registeredAt()));
+        ps.executeUpdate();
+      }
+    } else if (event instanceof User.RoleChanged e) {
+      try (PreparedStatement ps =
+          c.prepareStatement("UPDATE users SET role = ?, updated_at = ? WHERE user_id = ?")) {
+        ps.setString(1, e.role().wireName());
+        ps.setTimestamp(2, Timestamp.from(e.changedAt()));
+        ps.setObject(3, e.userId());
+        ps.executeUpdate();
+      }
+    }
+  }
+
+  /** Every user, by login. */
+  public CompletionStage<List<User.Profile>> all() {
+    return database.query(
+        c -> {
+          List<User.Profile> users = new ArrayList<>();
+          try (PreparedStatement ps =
+                  c.prepareStatement(
+                      "SELECT user_id, login, full_name, email, role, registered_at FROM users"
+                          + " ORDER BY login");
+              ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+              users.add(
+                  new User.Profile(
+                      rs.getObject(1, UUID.class),
+                      rs.getString(2),
+                      rs.getString(3),
+                      rs.getString(4),
+                      Role.parse(rs.getString(5)).orElseThrow(),
+                      rs.getTimestamp(6).toInstant()));
+            }
+          }
+          return users;
+        });
+  }
+}

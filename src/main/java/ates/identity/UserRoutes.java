@@ -1,0 +1,204 @@
+package ates.identity;
+
+import akka.actor.typed.ActorSystem;
+import akka.actor.typed.DispatcherSelector;
+import akka.cluster.sharding.typed.javadsl.ClusterSharding;
+import akka.cluster.sharding.typed.javadsl.EntityRef;
+import akka.http.javadsl.server.PathMatchers;
+import akka.http.javadsl.server.Route;
+import ates.contract.Role;
+import ates.platform.http.ApiDirectives;
+import ates.platform.http.JwtService;
+import ates.platform.http.Principal;
+import ates.platform.http.ProblemException;
+import ates.platform.http.Validation;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.regex.Pattern;
+
+/** The identity API of http-api.md: login, me, users. */
+final class UserRoutes extends ApiDirectives {
+
+  static final Pattern LOGIN = Pattern.compile("[a-z0-9][a-z0-9._-]{2,63}");
+  static final Pattern EMAIL = Pattern.compile("[^@\\s]+@[^@\\s]+\\.[^@\\s]+");
+
+  record LoginRequest(String login, String password) {}
+
+  record LoginResponse(String token, Instant expiresAt, UserJson user) {}
+
+  record CreateUserRequest(String login, String password, String fullName, String email, String role) {}
+
+  record RoleRequest(String role) {}
+
+  /** A user as the API shows it. */
+  record UserJson(UUID userId, String login, String fullName, String email, Role role) {
+    static UserJson of(User.Profile p) {
+      return new UserJson(p.userId(), p.login(), p.fullName(), p.email(), p.role());
+    }
+  }
+
+  private final ClusterSharding sharding;
+  private final UserReadModel readModel;
+  private final PasswordHasher hasher;
+  private final Executor blocking;
+  private final Duration askTimeout;
+
+  UserRoutes(
+      ActorSystem<?> system,
+      JwtService jwt,
+      UserReadModel readModel,
+      PasswordHasher hasher,
+      Duration askTimeout) {
+    super(jwt);
+    this.sharding = ClusterSharding.get(system);
+    this.readModel = readModel;
+    this.hasher = hasher;
+    this.blocking =
+        system.dispatchers().lookup(DispatcherSelector.fromConfig("ates.password-hashing-dispatcher"));
+    this.askTimeout = askTimeout;
+  }
+
+  Route route() {
+    return pathPrefix(
+        "api",
+        () ->
+            concat(
+                path(
+                    PathMatchers.segment("auth").slash("login"),
+                    () -> post(() -> jsonBody(LoginRequest.class, this::login))),
+                pathPrefix(
+                    "users",
+                    () ->
+                        authenticated(
+                            principal ->
+                                concat(
+                                    pathEndOrSingleSlash(
+                                        () ->
+                                            concat(
+                                                get(() -> listUsers(principal)),
+                                                post(
+                                                    () ->
+                                                        jsonBody(
+                                                            CreateUserRequest.class,
+                                                            req -> createUser(principal, req))))),
+                                    path("me", () -> get(() -> me(principal))),
+                                    path(
+                                        PathMatchers.segment().slash("role"),
+                                        id ->
+                                            put(
+                                                () ->
+                                                    jsonBody(
+                                                        RoleRequest.class,
+                                                        req -> changeRole(principal, id, req)))))))));
+  }
+
+  private EntityRef<User.Command> user(UUID userId) {
+    return sharding.entityRefFor(User.ENTITY_KEY, userId.toString());
+  }
+
+  private Route login(LoginRequest req) {
+    if (req == null) throw ProblemException.badRequest("the body must be a JSON object");
+    String login = Validation.required("login", req.login()).trim().toLowerCase();
+    String password = Validation.required("password", req.password());
+    UUID userId = User.idForLogin(login);
+    CompletionStage<User.Credentials> credentials =
+        user(userId)
+            .<User.Credentials>askWithStatus(User.GetCredentials::new, askTimeout)
+            .handle((c, failure) -> failure == null ? c : null);
+    CompletionStage<User.Profile> verified =
+        credentials.thenApplyAsync(
+            c -> {
+              if (c == null) {
+                hasher.verifyNothing(password);
+                return null;
+              }
+              return hasher.verify(password, c.passwordHash()) ? c.profile() : null;
+            },
+            blocking);
+    return onSuccess(
+        verified,
+        profile -> {
+          if (profile == null) throw ProblemException.unauthorized("wrong login or password");
+          JwtService.Token token = jwt.issue(profile.userId(), profile.login(), profile.role());
+          return ok(new LoginResponse(token.token(), token.expiresAt(), UserJson.of(profile)));
+        });
+  }
+
+  private Route me(Principal principal) {
+    return onSuccess(
+        user(principal.userId()).<User.Profile>askWithStatus(User.GetProfile::new, askTimeout),
+        profile -> ok(UserJson.of(profile)));
+  }
+
+  private Route listUsers(Principal principal) {
+    return requireRole(
+        principal,
+        () -> onSuccess(readModel.all(), users -> ok(users.stream().map(UserJson::of).toList())),
+        Role.ADMIN,
+        Role.MANAGER);
+  }
+
+  private Route createUser(Principal principal, CreateUserRequest req) {
+    return requireRole(
+        principal,
+        () -> {
+          if (req == null) throw ProblemException.badRequest("the body must be a JSON object");
+          String login =
+              Validation.matches(
+                  "login",
+                  req.login(),
+                  LOGIN,
+                  "must be 3 to 64 of a-z, 0-9, '.', '_' or '-', starting with a letter or digit");
+          String password = Validation.length("password", req.password(), 8, 200);
+          String fullName = Validation.length("fullName", req.fullName(), 1, 200).trim();
+          String email = Validation.matches("email", req.email(), EMAIL, "must be an email address");
+          Validation.length("email", email, 3, 254);
+          Role role = parseRole(req.role());
+          CompletionStage<User.Profile> created =
+              CompletableFuture.supplyAsync(() -> hasher.hash(password), blocking)
+                  .thenCompose(
+                      hash ->
+                          user(User.idForLogin(login))
+                              .askWithStatus(
+                                  replyTo ->
+                                      new User.Register(login, hash, fullName, email, role, replyTo),
+                                  askTimeout));
+          return onSuccess(created, profile -> created(UserJson.of(profile)));
+        },
+        Role.ADMIN);
+  }
+
+  private Route changeRole(Principal principal, String id, RoleRequest req) {
+    return requireRole(
+        principal,
+        () -> {
+          if (req == null) throw ProblemException.badRequest("the body must be a JSON object");
+          Role role = parseRole(req.role());
+          UUID userId;
+          try {
+            userId = UUID.fromString(id);
+          } catch (IllegalArgumentException e) {
+            throw ProblemException.notFound("no user " + id);
+          }
+          return onSuccess(
+              user(userId)
+                  .<User.Profile>askWithStatus(
+                      replyTo -> new User.ChangeRole(role, replyTo), askTimeout),
+              profile -> ok(UserJson.of(profile)));
+        },
+        Role.ADMIN);
+  }
+
+  private static Role parseRole(String value) {
+    Validation.required("role", value);
+    return Role.parse(value)
+        .orElseThrow(
+            () ->
+                ProblemException.invalidField(
+                    "role", "must be one of worker, manager, accountant, admin"));
+  }
+}

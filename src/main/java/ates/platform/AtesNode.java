@@ -1,0 +1,206 @@
+package ates.platform;
+
+import akka.Done;
+import akka.actor.CoordinatedShutdown;
+import akka.actor.typed.ActorSystem;
+import akka.actor.typed.javadsl.Adapter;
+import akka.actor.typed.javadsl.Behaviors;
+import akka.http.javadsl.ServerBinding;
+import akka.http.javadsl.server.Route;
+import akka.management.cluster.bootstrap.ClusterBootstrap;
+import akka.management.javadsl.AkkaManagement;
+import ates.platform.cluster.ServicesReadyCheck;
+import ates.platform.db.ServiceDatabase;
+import ates.platform.http.JwtService;
+import ates.platform.kafka.KafkaPlatform;
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One aTES node: an Akka Cluster member running a subset of the services ({@code ATES_SERVICES},
+ * which are also its cluster roles), with Akka Management and Cluster Bootstrap on 8558 and the
+ * HTTP API on 8080. Starts the embedded PostgreSQL and Kafka when none is configured.
+ */
+public final class AtesNode {
+
+  private static final Logger log = LoggerFactory.getLogger(AtesNode.class);
+  private static final List<String> DATABASE_NAMES =
+      List.of("identity", "tasks", "accounting", "analytics");
+
+  private final ActorSystem<Void> system;
+  private final ServerBinding binding;
+  private final Infrastructure infrastructure;
+
+  private AtesNode(ActorSystem<Void> system, ServerBinding binding, Infrastructure infrastructure) {
+    this.system = system;
+    this.binding = binding;
+    this.infrastructure = infrastructure;
+  }
+
+  /**
+   * Starts a node.
+   *
+   * @param overrides config that wins over {@code application.conf} (tests set ports and URLs)
+   * @param available the services this build contains, by name, in start order
+   */
+  public static AtesNode start(Config overrides, Map<String, Supplier<Service>> available) {
+    Config app = overrides.withFallback(ConfigFactory.parseResourcesAnySyntax("application"));
+    Config initial = ConfigFactory.load(app);
+    List<String> enabled = enabledServices(initial.getString("ates.services"), available);
+
+    Infrastructure infra = Infrastructure.start(initial);
+    List<ServiceDatabase> databases = new ArrayList<>();
+    ActorSystem<Void> system = null;
+    try {
+      Config config = ConfigFactory.load(computed(initial, infra, enabled).withFallback(app));
+      for (String service : enabled) {
+        String db = config.getString("ates.db.database-prefix") + service;
+        infra.ensureDatabase(db);
+        databases.add(
+            ServiceDatabase.open(
+                service,
+                infra.jdbcUrl(db),
+                infra.dbUser(),
+                infra.dbPassword(),
+                config.getInt("ates.db.pool-size")));
+      }
+      KafkaPlatform.ensureTopics(infra.kafkaBootstrap(), config);
+
+      system = ActorSystem.create(Behaviors.empty(), "ates", config);
+      registerInfrastructureShutdown(system, databases, infra);
+      AkkaManagement.get(system).start().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      ClusterBootstrap.get(Adapter.toClassic(system)).start();
+
+      Metrics metrics = new Metrics();
+      metrics.registerCluster(system);
+      KafkaPlatform kafka = new KafkaPlatform(system, infra.kafkaBootstrap());
+      boolean embeddedDefault = infra.embeddedDatabase() && infra.embeddedKafka();
+      JwtService jwt =
+          new JwtService(
+              JwtService.secret(
+                  config.getString("ates.jwt.secret"), embeddedDefault, infra.dataDir()),
+              config.getString("ates.jwt.issuer"),
+              config.getDuration("ates.jwt.ttl"),
+              Clock.systemUTC());
+      Duration askTimeout = config.getDuration("ates.ask-timeout");
+
+      List<Route> routes = new ArrayList<>();
+      List<CompletableFuture<Done>> startup = new ArrayList<>();
+      for (int i = 0; i < enabled.size(); i++) {
+        ServiceDatabase database = databases.get(i);
+        database.useDispatcherOf(system);
+        Service service = available.get(enabled.get(i)).get();
+        routes.add(
+            service.start(
+                new ServiceContext(system, database, kafka, jwt, metrics, askTimeout, embeddedDefault)));
+        startup.add(service.ready().toCompletableFuture());
+      }
+      ServerBinding binding =
+          HttpServer.bind(system, metrics, routes).toCompletableFuture().get(30, TimeUnit.SECONDS);
+      CompletableFuture.allOf(startup.toArray(new CompletableFuture[0])).get(120, TimeUnit.SECONDS);
+      ServicesReadyCheck.Readiness.ID.get(Adapter.toClassic(system)).set(true);
+      log.info(
+          "aTES node up: services {}, HTTP on {}, management on {}:{}",
+          enabled,
+          binding.localAddress(),
+          config.getString("akka.management.http.hostname"),
+          config.getInt("akka.management.http.port"));
+      return new AtesNode(system, binding, infra);
+    } catch (Exception e) {
+      log.error("aTES node failed to start: {}", e.toString());
+      if (system != null) {
+        system.terminate();
+        try {
+          system.getWhenTerminated().toCompletableFuture().get(60, TimeUnit.SECONDS);
+        } catch (Exception ignored) {
+          // already failing
+        }
+      } else {
+        databases.forEach(ServiceDatabase::close);
+        infra.close();
+      }
+      throw new IllegalStateException("aTES node failed to start", e);
+    }
+  }
+
+  static List<String> enabledServices(String setting, Map<String, Supplier<Service>> available) {
+    if (setting.isBlank() || setting.trim().equals("all")) return List.copyOf(available.keySet());
+    List<String> names =
+        Arrays.stream(setting.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+    for (String name : names) {
+      if (!available.containsKey(name))
+        throw new IllegalArgumentException(
+            "ATES_SERVICES names unknown service '" + name + "'; known: " + available.keySet());
+    }
+    // start in the build's order, whatever the order in the setting
+    return available.keySet().stream().filter(names::contains).toList();
+  }
+
+  /** Config the node computes at start-up: database URLs, roles, its own contact point. */
+  private static Config computed(Config initial, Infrastructure infra, List<String> enabled) {
+    Map<String, Object> values = new HashMap<>();
+    String prefix = initial.getString("ates.db.database-prefix");
+    for (String name : DATABASE_NAMES) {
+      values.put("ates.db.resolved." + name, infra.jdbcUrl(prefix + name));
+    }
+    values.put("ates.db.user", infra.dbUser());
+    values.put("ates.db.password", infra.dbPassword());
+    values.put("akka.cluster.roles", enabled);
+    Map<String, Object> endpoint = new LinkedHashMap<>();
+    endpoint.put("host", initial.getString("akka.management.http.hostname"));
+    endpoint.put("port", initial.getInt("akka.management.http.port"));
+    String serviceName =
+        initial.getString("akka.management.cluster.bootstrap.contact-point-discovery.service-name");
+    String endpoints = "akka.discovery.config.services." + serviceName + ".endpoints";
+    if (!initial.hasPath(endpoints) || initial.getList(endpoints).isEmpty()) {
+      values.put(endpoints, List.of(endpoint));
+    }
+    return ConfigFactory.parseMap(values);
+  }
+
+  private static void registerInfrastructureShutdown(
+      ActorSystem<?> system, List<ServiceDatabase> databases, Infrastructure infra) {
+    CoordinatedShutdown.get(system)
+        .addTask(
+            "ates-close-infrastructure",
+            "close-databases-and-embedded-servers",
+            () ->
+                CompletableFuture.supplyAsync(
+                    () -> {
+                      databases.forEach(ServiceDatabase::close);
+                      infra.close();
+                      return Done.getInstance();
+                    }));
+  }
+
+  public ActorSystem<Void> system() {
+    return system;
+  }
+
+  public int httpPort() {
+    return binding.localAddress().getPort();
+  }
+
+  public Infrastructure infrastructure() {
+    return infrastructure;
+  }
+
+  /** Leaves the cluster and stops everything, as on SIGTERM. */
+  public void stop() {
+    CoordinatedShutdown.get(system).runAll(CoordinatedShutdown.unknownReason());
+    system.getWhenTerminated().toCompletableFuture().join();
+  }
+}

@@ -1,0 +1,129 @@
+package ates.platform;
+
+import ates.platform.infra.EmbeddedKafka;
+import ates.platform.infra.EmbeddedPostgresServer;
+import com.typesafe.config.Config;
+import java.nio.file.Path;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The PostgreSQL server and Kafka cluster a node talks to: external ones when {@code ATES_DB_URL}
+ * / {@code ATES_KAFKA_BOOTSTRAP} are set, otherwise real servers the node starts itself under the
+ * data directory (the embedded default).
+ */
+public final class Infrastructure implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(Infrastructure.class);
+
+  private final Optional<EmbeddedPostgresServer> embeddedPostgres;
+  private final Optional<EmbeddedKafka> embeddedKafka;
+  private final String dbServerUrl;
+  private final String dbUser;
+  private final String dbPassword;
+  private final String kafkaBootstrap;
+  private final Path dataDir;
+
+  private Infrastructure(
+      Optional<EmbeddedPostgresServer> embeddedPostgres,
+      Optional<EmbeddedKafka> embeddedKafka,
+      String dbServerUrl,
+      String dbUser,
+      String dbPassword,
+      String kafkaBootstrap,
+      Path dataDir) {
+    this.embeddedPostgres = embeddedPostgres;
+    this.embeddedKafka = embeddedKafka;
+    this.dbServerUrl = dbServerUrl;
+    this.dbUser = dbUser;
+    this.dbPassword = dbPassword;
+    this.kafkaBootstrap = kafkaBootstrap;
+    this.dataDir = dataDir;
+  }
+
+  /** Starts what is not configured as external. {@code config} is the resolved node config. */
+  public static Infrastructure start(Config config) {
+    Path dataDir = Path.of(config.getString("ates.data-dir")).toAbsolutePath().normalize();
+    String dbUrl = config.getString("ates.db.url");
+    String kafka = config.getString("ates.kafka.bootstrap-servers");
+
+    Optional<EmbeddedPostgresServer> pg = Optional.empty();
+    Optional<EmbeddedKafka> broker = Optional.empty();
+    try {
+      if (dbUrl.isBlank()) {
+        pg = Optional.of(
+            EmbeddedPostgresServer.start(
+                dataDir.resolve("postgres"), config.getInt("ates.db.embedded-port")));
+      }
+      if (kafka.isBlank()) {
+        broker = Optional.of(
+            EmbeddedKafka.start(
+                dataDir.resolve("kafka"),
+                config.getInt("ates.kafka.embedded-port"),
+                config.getInt("ates.kafka.embedded-controller-port")));
+      }
+    } catch (RuntimeException e) {
+      pg.ifPresent(EmbeddedPostgresServer::close);
+      broker.ifPresent(EmbeddedKafka::close);
+      throw e;
+    }
+    String serverUrl = pg.map(EmbeddedPostgresServer::serverUrl).orElse(stripSlash(dbUrl));
+    String user = pg.isPresent() ? "postgres" : config.getString("ates.db.user");
+    String password = pg.isPresent() ? "" : config.getString("ates.db.password");
+    String bootstrap = broker.map(EmbeddedKafka::bootstrapServers).orElse(kafka);
+    if (pg.isEmpty()) log.info("Using PostgreSQL at {}", serverUrl);
+    if (broker.isEmpty()) log.info("Using Kafka at {}", bootstrap);
+    return new Infrastructure(pg, broker, serverUrl, user, password, bootstrap, dataDir);
+  }
+
+  private static String stripSlash(String url) {
+    return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+  }
+
+  /** Whether the node started its own PostgreSQL server (the embedded default). */
+  public boolean embeddedDatabase() {
+    return embeddedPostgres.isPresent();
+  }
+
+  public boolean embeddedKafka() {
+    return embeddedKafka.isPresent();
+  }
+
+  public Path dataDir() {
+    return dataDir;
+  }
+
+  public String dbUser() {
+    return dbUser;
+  }
+
+  public String dbPassword() {
+    return dbPassword;
+  }
+
+  public String kafkaBootstrap() {
+    return kafkaBootstrap;
+  }
+
+  /** JDBC URL of a database on the configured server. */
+  public String jdbcUrl(String database) {
+    return dbServerUrl + "/" + database;
+  }
+
+  /** Creates the database when missing; on an external server a missing privilege is only logged. */
+  public void ensureDatabase(String database) {
+    try {
+      EmbeddedPostgresServer.createDatabaseIfMissing(dbServerUrl, dbUser, dbPassword, database);
+    } catch (IllegalStateException e) {
+      if (embeddedDatabase()) throw e;
+      log.warn("Could not check or create database {} (it must exist): {}", database, e.getMessage());
+    }
+  }
+
+  @Override
+  public void close() {
+    embeddedKafka.ifPresent(EmbeddedKafka::close);
+    embeddedPostgres.ifPresent(EmbeddedPostgresServer::close);
+  }
+}

@@ -1,0 +1,121 @@
+package ates.platform;
+
+import akka.actor.typed.ActorSystem;
+import akka.cluster.MemberStatus;
+import akka.cluster.typed.Cluster;
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.stream.StreamSupport;
+
+/**
+ * The node's Prometheus registry: JVM figures, HTTP requests, Akka cluster membership and the event
+ * plumbing (published, consumed and dead-lettered records per topic).
+ */
+public final class Metrics {
+
+  private final PrometheusRegistry registry = new PrometheusRegistry();
+  private final Counter httpRequests;
+  private final Histogram httpDuration;
+  private final Counter published;
+  private final Counter consumed;
+  private final Counter deadLettered;
+
+  public Metrics() {
+    JvmMetrics.builder().register(registry);
+    httpRequests =
+        Counter.builder()
+            .name("ates_http_requests_total")
+            .help("HTTP requests answered, by method and status")
+            .labelNames("method", "status")
+            .register(registry);
+    httpDuration =
+        Histogram.builder()
+            .name("ates_http_request_duration_seconds")
+            .help("Time to answer HTTP requests, by method")
+            .labelNames("method")
+            .register(registry);
+    published =
+        Counter.builder()
+            .name("ates_events_published_total")
+            .help("Event records published to Kafka, by topic")
+            .labelNames("topic")
+            .register(registry);
+    consumed =
+        Counter.builder()
+            .name("ates_events_consumed_total")
+            .help("Event records consumed and handled, by topic")
+            .labelNames("topic")
+            .register(registry);
+    deadLettered =
+        Counter.builder()
+            .name("ates_events_dead_lettered_total")
+            .help("Records sent to a dead-letter topic, by source topic")
+            .labelNames("topic")
+            .register(registry);
+  }
+
+  /** Registers the Akka cluster figures of the node's actor system. */
+  public void registerCluster(ActorSystem<?> system) {
+    Cluster cluster = Cluster.get(system);
+    GaugeWithCallback.builder()
+        .name("ates_akka_cluster_members")
+        .help("Members of the Akka cluster as this node sees them, by status")
+        .labelNames("status")
+        .callback(
+            cb -> {
+              var members = cluster.state().getMembers();
+              for (MemberStatus status :
+                  new MemberStatus[] {
+                    MemberStatus.up(), MemberStatus.joining(), MemberStatus.leaving(),
+                    MemberStatus.exiting(), MemberStatus.weaklyUp()
+                  }) {
+                long n =
+                    StreamSupport.stream(members.spliterator(), false)
+                        .filter(m -> m.status().equals(status))
+                        .count();
+                cb.call(n, status.toString().toLowerCase());
+              }
+            })
+        .register(registry);
+    GaugeWithCallback.builder()
+        .name("ates_akka_cluster_unreachable_members")
+        .help("Members of the Akka cluster this node sees as unreachable")
+        .callback(cb -> cb.call(cluster.state().getUnreachable().size()))
+        .register(registry);
+  }
+
+  public void httpRequest(String method, int status, double seconds) {
+    httpRequests.labelValues(method, Integer.toString(status)).inc();
+    httpDuration.labelValues(method).observe(seconds);
+  }
+
+  public void eventPublished(String topic) {
+    published.labelValues(topic).inc();
+  }
+
+  public void eventConsumed(String topic) {
+    consumed.labelValues(topic).inc();
+  }
+
+  public void eventDeadLettered(String topic) {
+    deadLettered.labelValues(topic).inc();
+  }
+
+  /** The registry in Prometheus text format. */
+  public String scrape() {
+    try {
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      new PrometheusTextFormatWriter(false).write(out, registry.scrape());
+      return out.toString(java.nio.charset.StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

@@ -1,0 +1,24 @@
+package ates.platform;
+
+import akka.Done;
+import akka.http.javadsl.server.Route;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/** One aTES service: started on the nodes whose {@code ATES_SERVICES} name it. */
+public interface Service {
+
+  /** The service name: its cluster role, database suffix and Flyway location. */
+  String name();
+
+  /** Starts entities, projections and consumers; returns the service's HTTP routes. */
+  Route start(ServiceContext context);
+
+  /**
+   * Completes when the service's start-up work (such as creating the bootstrap admin) is done;
+   * the node reports ready only then.
+   */
+  default CompletionStage<Done> ready() {
+    return CompletableFuture.completedFuture(Done.getInstance());
+  }
+}

@@ -1,0 +1,122 @@
+package ates.platform.db;
+
+import akka.actor.typed.ActorSystem;
+import akka.actor.typed.DispatcherSelector;
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import org.flywaydb.core.Flyway;
+
+/**
+ * The database a service owns: a connection pool for its read models and projections, migrated at
+ * start-up by Flyway with the platform's tables (journal, snapshots, projection offsets and
+ * management) and the service's own, each with its own history table.
+ */
+public final class ServiceDatabase implements AutoCloseable {
+
+  private final String service;
+  private final HikariDataSource dataSource;
+  private volatile Executor blockingExecutor;
+
+  private ServiceDatabase(String service, HikariDataSource dataSource) {
+    this.service = service;
+    this.dataSource = dataSource;
+  }
+
+  /** Opens the pool and applies the migrations (idempotent; safe when nodes start together). */
+  public static ServiceDatabase open(
+      String service, String jdbcUrl, String user, String password, int poolSize) {
+    HikariConfig hc = new HikariConfig();
+    hc.setPoolName("ates-" + service);
+    hc.setJdbcUrl(jdbcUrl);
+    hc.setUsername(user);
+    hc.setPassword(password);
+    hc.setMaximumPoolSize(poolSize);
+    hc.setMinimumIdle(1);
+    hc.setAutoCommit(true);
+    hc.setConnectionTimeout(10_000);
+    HikariDataSource ds = new HikariDataSource(hc);
+    try {
+      migrate(ds, "platform", "flyway_platform_history");
+      migrate(ds, service, "flyway_" + service + "_history");
+    } catch (RuntimeException e) {
+      ds.close();
+      throw e;
+    }
+    return new ServiceDatabase(service, ds);
+  }
+
+  private static void migrate(HikariDataSource ds, String location, String table) {
+    Flyway.configure()
+        .dataSource(ds)
+        .loggers("slf4j")
+        .locations("classpath:db/" + location)
+        .table(table)
+        .baselineOnMigrate(true)
+        .baselineVersion("0")
+        .failOnMissingLocations(false)
+        .load()
+        .migrate();
+  }
+
+  public String service() {
+    return service;
+  }
+
+  public HikariDataSource dataSource() {
+    return dataSource;
+  }
+
+  /** Binds blocking work to the projection JDBC dispatcher of the actor system. */
+  public void useDispatcherOf(ActorSystem<?> system) {
+    this.blockingExecutor =
+        system
+            .dispatchers()
+            .lookup(DispatcherSelector.fromConfig("akka.projection.jdbc.blocking-jdbc-dispatcher"));
+  }
+
+  /** A new session for a JDBC projection: one connection, one transaction. */
+  public PooledJdbcSession newSession() {
+    try {
+      return new PooledJdbcSession(dataSource.getConnection());
+    } catch (SQLException e) {
+      throw new IllegalStateException("No database connection for " + service, e);
+    }
+  }
+
+  /** Runs a query on a pooled connection on the blocking dispatcher. */
+  public <T> CompletionStage<T> query(SqlFunction<Connection, T> work) {
+    Executor executor = blockingExecutor;
+    if (executor == null) throw new IllegalStateException("useDispatcherOf was not called");
+    return CompletableFuture.supplyAsync(
+        () -> {
+          try (Connection c = dataSource.getConnection()) {
+            return work.apply(c);
+          } catch (SQLException e) {
+            throw new DatabaseException(service, e);
+          }
+        },
+        executor);
+  }
+
+  @Override
+  public void close() {
+    dataSource.close();
+  }
+
+  @FunctionalInterface
+  public interface SqlFunction<A, B> {
+    B apply(A a) throws SQLException;
+  }
+
+  /** A database call failed; the HTTP layer answers 503. */
+  public static final class DatabaseException extends RuntimeException {
+    public DatabaseException(String service, SQLException cause) {
+      super("database of " + service + " failed: " + cause.getMessage(), cause);
+    }
+  }
+}

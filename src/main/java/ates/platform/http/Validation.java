@@ -1,0 +1,29 @@
+package ates.platform.http;
+
+import java.util.regex.Pattern;
+
+/** Edge validation of request fields: each failure is a 400 that names the field. */
+public final class Validation {
+
+  private Validation() {}
+
+  public static String required(String field, String value) {
+    if (value == null) throw ProblemException.invalidField(field, "is required");
+    return value;
+  }
+
+  public static String length(String field, String value, int min, int max) {
+    required(field, value);
+    int n = value.codePointCount(0, value.length());
+    if (n < min || n > max)
+      throw ProblemException.invalidField(
+          field, "must have " + min + " to " + max + " characters (has " + n + ")");
+    return value;
+  }
+
+  public static String matches(String field, String value, Pattern pattern, String rule) {
+    required(field, value);
+    if (!pattern.matcher(value).matches()) throw ProblemException.invalidField(field, rule);
+    return value;
+  }
+}

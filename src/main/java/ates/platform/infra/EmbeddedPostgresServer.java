@@ -1,0 +1,139 @@
+package ates.platform.infra;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A real PostgreSQL server started by the node itself (the embedded default), keeping its data
+ * under a directory so that a restart keeps everything.
+ *
+ * <p>The server is a child process: when the JVM is killed with SIGKILL it outlives the JVM. The
+ * next start finds it through {@code postmaster.pid}, shuts it down and starts a fresh server on
+ * the same data.
+ */
+public final class EmbeddedPostgresServer implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(EmbeddedPostgresServer.class);
+  private static final Duration ORPHAN_SHUTDOWN_TIMEOUT = Duration.ofSeconds(30);
+
+  private final EmbeddedPostgres postgres;
+  private final int port;
+
+  private EmbeddedPostgresServer(EmbeddedPostgres postgres, int port) {
+    this.postgres = postgres;
+    this.port = port;
+  }
+
+  public static EmbeddedPostgresServer start(Path dataDir, int port) {
+    try {
+      Files.createDirectories(dataDir);
+      stopOrphan(dataDir);
+      EmbeddedPostgres pg =
+          EmbeddedPostgres.builder()
+              .setDataDirectory(dataDir)
+              .setCleanDataDirectory(false)
+              .setPort(port)
+              .setServerConfig("max_connections", "300")
+              .setServerConfig("listen_addresses", "127.0.0.1")
+              .setPGStartupWait(Duration.ofSeconds(60))
+              .start();
+      log.info("Embedded PostgreSQL started on 127.0.0.1:{} (data {})", port, dataDir);
+      return new EmbeddedPostgresServer(pg, port);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Embedded PostgreSQL failed to start on port " + port, e);
+    }
+  }
+
+  /** A PostgreSQL server left running by a JVM that was killed: shut it down before reuse. */
+  private static void stopOrphan(Path dataDir) throws IOException {
+    Path pidFile = dataDir.resolve("postmaster.pid");
+    if (!Files.exists(pidFile)) return;
+    List<String> lines = Files.readAllLines(pidFile);
+    if (lines.isEmpty()) return;
+    long pid;
+    try {
+      pid = Long.parseLong(lines.get(0).trim());
+    } catch (NumberFormatException e) {
+      return;
+    }
+    Optional<ProcessHandle> process = ProcessHandle.of(pid).filter(ProcessHandle::isAlive);
+    if (process.isEmpty()) return;
+    String command = process.get().info().command().orElse("");
+    if (!command.contains("postgres")) return;
+    log.warn("Stopping PostgreSQL left running by a previous node (pid {})", pid);
+    ProcessHandle handle = process.get();
+    handle.destroy(); // SIGTERM: smart shutdown; its clients died with the previous JVM
+    try {
+      handle.onExit().get(ORPHAN_SHUTDOWN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (Exception e) {
+      log.warn("PostgreSQL pid {} did not stop in {}; killing it", pid, ORPHAN_SHUTDOWN_TIMEOUT);
+      handle.destroyForcibly();
+      handle.onExit().join();
+    }
+  }
+
+  public int port() {
+    return port;
+  }
+
+  /** JDBC URL of the server without a database name. */
+  public String serverUrl() {
+    return "jdbc:postgresql://127.0.0.1:" + port;
+  }
+
+  /** Creates the database when it does not exist yet. */
+  public void createDatabaseIfMissing(String database) {
+    createDatabaseIfMissing(serverUrl(), "postgres", "", database);
+  }
+
+  /**
+   * Creates {@code database} on the server at {@code serverUrl} when missing, connecting to its
+   * {@code postgres} database. Used for external servers too, where it may lack the privilege.
+   */
+  public static void createDatabaseIfMissing(
+      String serverUrl, String user, String password, String database) {
+    if (!database.matches("[a-z_][a-z0-9_]*"))
+      throw new IllegalArgumentException("bad database name: " + database);
+    try (Connection c =
+        java.sql.DriverManager.getConnection(serverUrl + "/postgres", user, password)) {
+      try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM pg_database WHERE datname = ?")) {
+        ps.setString(1, database);
+        try (ResultSet rs = ps.executeQuery()) {
+          if (rs.next()) return;
+        }
+      }
+      try (Statement st = c.createStatement()) {
+        st.execute("CREATE DATABASE " + database);
+        log.info("Created database {}", database);
+      } catch (SQLException e) {
+        // 42P04: created concurrently by another node
+        if (!"42P04".equals(e.getSQLState())) throw e;
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException("Cannot create database " + database + ": " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public void close() {
+    try {
+      postgres.close();
+    } catch (IOException e) {
+      log.warn("Embedded PostgreSQL did not stop cleanly: {}", e.getMessage());
+    }
+  }
+}

@@ -1,0 +1,106 @@
+package ates.platform.kafka;
+
+import akka.Done;
+import akka.actor.CoordinatedShutdown;
+import akka.actor.typed.ActorSystem;
+import akka.kafka.ConsumerSettings;
+import akka.kafka.ProducerSettings;
+import akka.kafka.javadsl.SendProducer;
+import ates.contract.Topics;
+import com.typesafe.config.Config;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Kafka for one node: the one shared {@link SendProducer} (idempotent, acks=all; closed on
+ * shutdown), consumer settings, and topic creation at start-up.
+ */
+public final class KafkaPlatform {
+
+  private static final Logger log = LoggerFactory.getLogger(KafkaPlatform.class);
+
+  private final ActorSystem<?> system;
+  private final String bootstrapServers;
+  private final SendProducer<String, byte[]> producer;
+
+  public KafkaPlatform(ActorSystem<?> system, String bootstrapServers) {
+    this.system = system;
+    this.bootstrapServers = bootstrapServers;
+    ProducerSettings<String, byte[]> settings =
+        ProducerSettings.create(system, new StringSerializer(), new ByteArraySerializer())
+            .withBootstrapServers(bootstrapServers);
+    this.producer = new SendProducer<>(settings, system);
+    CoordinatedShutdown.get(system)
+        .addTask(
+            CoordinatedShutdown.PhaseBeforeActorSystemTerminate(),
+            "close-kafka-producer",
+            () -> producer.close().thenApply(d -> Done.getInstance()));
+  }
+
+  public SendProducer<String, byte[]> producer() {
+    return producer;
+  }
+
+  public String bootstrapServers() {
+    return bootstrapServers;
+  }
+
+  public ConsumerSettings<String, byte[]> consumerSettings(String groupId) {
+    return ConsumerSettings.create(system, new StringDeserializer(), new ByteArrayDeserializer())
+        .withBootstrapServers(bootstrapServers)
+        .withGroupId(groupId);
+  }
+
+  /**
+   * Creates every contract topic and its dead-letter topic when missing, with the configured
+   * partitions and replication factor. Blocks: call at start-up only.
+   */
+  public static void ensureTopics(String bootstrapServers, Config config) {
+    int partitions = config.getInt("ates.kafka.topics.partitions");
+    short replication = (short) config.getInt("ates.kafka.topics.replication-factor");
+    List<NewTopic> wanted = new ArrayList<>();
+    for (String topic : Topics.ALL) {
+      wanted.add(new NewTopic(topic, partitions, replication));
+      wanted.add(new NewTopic(Topics.deadLetter(topic), 1, replication));
+    }
+    createMissing(bootstrapServers, wanted);
+  }
+
+  static void createMissing(String bootstrapServers, Collection<NewTopic> wanted) {
+    try (Admin admin =
+        Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+      Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
+      List<NewTopic> missing =
+          wanted.stream().filter(t -> !existing.contains(t.name())).toList();
+      if (missing.isEmpty()) return;
+      for (var entry : admin.createTopics(missing).values().entrySet()) {
+        try {
+          entry.getValue().get(30, TimeUnit.SECONDS);
+          log.info("Created topic {}", entry.getKey());
+        } catch (ExecutionException e) {
+          if (!(e.getCause() instanceof TopicExistsException)) throw e;
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("Interrupted while creating Kafka topics", e);
+    } catch (Exception e) {
+      throw new IllegalStateException("Cannot create Kafka topics at " + bootstrapServers, e);
+    }
+  }
+}
