@@ -73,10 +73,12 @@ public final class KafkaPlatform {
   public static void ensureTopics(String bootstrapServers, Config config) {
     int partitions = config.getInt("ates.kafka.topics.partitions");
     short replication = (short) config.getInt("ates.kafka.topics.replication-factor");
+    Map<String, String> topicConfig =
+        Map.of("retention.ms", Long.toString(config.getLong("ates.kafka.topics.retention-ms")));
     List<NewTopic> wanted = new ArrayList<>();
     for (String topic : Topics.ALL) {
-      wanted.add(new NewTopic(topic, partitions, replication));
-      wanted.add(new NewTopic(Topics.deadLetter(topic), 1, replication));
+      wanted.add(new NewTopic(topic, partitions, replication).configs(topicConfig));
+      wanted.add(new NewTopic(Topics.deadLetter(topic), 1, replication).configs(topicConfig));
     }
     createMissing(bootstrapServers, wanted);
   }

@@ -1,0 +1,130 @@
+package ates.testing;
+
+import ates.platform.infra.EmbeddedKafka;
+import ates.platform.infra.EmbeddedPostgresServer;
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The real PostgreSQL server and Kafka broker of the test JVM, started once on free ports in a
+ * temporary directory and stopped when the JVM exits. Each node a test starts gets its own
+ * databases (a database prefix of its own), so tests do not see each other's rows.
+ */
+public final class TestInfra {
+
+  private static final AtomicInteger NODES = new AtomicInteger();
+  private static volatile TestInfra instance;
+
+  private final EmbeddedPostgresServer postgres;
+  private final EmbeddedKafka kafka;
+  private final Path root;
+
+  private TestInfra(EmbeddedPostgresServer postgres, EmbeddedKafka kafka, Path root) {
+    this.postgres = postgres;
+    this.kafka = kafka;
+    this.root = root;
+  }
+
+  public static synchronized TestInfra get() {
+    if (instance == null) {
+      try {
+        Path root = Files.createTempDirectory("ates-test-");
+        EmbeddedPostgresServer pg = EmbeddedPostgresServer.start(root.resolve("postgres"), freePort());
+        EmbeddedKafka kafka = EmbeddedKafka.start(root.resolve("kafka"), freePort(), freePort());
+        TestInfra infra = new TestInfra(pg, kafka, root);
+        Runtime.getRuntime()
+            .addShutdownHook(
+                new Thread(
+                    () -> {
+                      kafka.close();
+                      pg.close();
+                    }));
+        instance = infra;
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+    return instance;
+  }
+
+  public static int freePort() {
+    try (ServerSocket s = new ServerSocket(0)) {
+      s.setReuseAddress(true);
+      return s.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  public String kafkaBootstrap() {
+    return kafka.bootstrapServers();
+  }
+
+  public String postgresServerUrl() {
+    return postgres.serverUrl();
+  }
+
+  /** A fresh identity for a node: its own databases and data directory. */
+  public NodeSetup newNode() {
+    int n = NODES.incrementAndGet();
+    return new NodeSetup("t" + n + "_", root.resolve("node-" + n));
+  }
+
+  /** What stays the same when a test restarts "the same" node. */
+  public record NodeSetup(String databasePrefix, Path dataDir) {}
+
+  /** Config of a node of this test JVM, on fresh ports, against the test infrastructure. */
+  public Config nodeConfig(NodeSetup setup, String services) {
+    Map<String, Object> c = new HashMap<>();
+    c.put("ates.services", services);
+    c.put("ates.data-dir", setup.dataDir().toString());
+    c.put("ates.db.url", postgres.serverUrl());
+    c.put("ates.db.user", "postgres");
+    c.put("ates.db.password", "");
+    c.put("ates.db.database-prefix", setup.databasePrefix());
+    c.put("ates.kafka.bootstrap-servers", kafka.bootstrapServers());
+    c.put("ates.http.interface", "127.0.0.1");
+    c.put("ates.http.port", freePort());
+    c.put("akka.management.http.port", freePort());
+    c.put("akka.management.http.bind-hostname", "127.0.0.1");
+    c.put("akka.remote.artery.canonical.port", freePort());
+    c.put("ates.jwt.secret", JWT_SECRET);
+    c.put("ates.admin-password", ADMIN_PASSWORD);
+    c.put("ates.demo", "false");
+    // Fewer PBKDF2 iterations keep the suite fast; production uses the configured default.
+    c.put("ates.passwords.iterations", 10_000);
+    return ConfigFactory.parseMap(c);
+  }
+
+  /** Environment variables that give a child JVM running {@code ates.Main} the same setup. */
+  public Map<String, String> nodeEnvironment(NodeSetup setup, String services, int httpPort, int managementPort) {
+    Map<String, String> env = new HashMap<>();
+    env.put("ATES_SERVICES", services);
+    env.put("ATES_DATA_DIR", setup.dataDir().toString());
+    env.put("ATES_DB_URL", postgres.serverUrl());
+    env.put("ATES_DB_USER", "postgres");
+    env.put("ATES_DB_PREFIX", setup.databasePrefix());
+    env.put("ATES_KAFKA_BOOTSTRAP", kafka.bootstrapServers());
+    env.put("ATES_HTTP_PORT", Integer.toString(httpPort));
+    env.put("ATES_HTTP_INTERFACE", "127.0.0.1");
+    env.put("ATES_MANAGEMENT_PORT", Integer.toString(managementPort));
+    env.put("ATES_MANAGEMENT_BIND_HOST", "127.0.0.1");
+    env.put("ATES_REMOTE_PORT", Integer.toString(freePort()));
+    env.put("ATES_JWT_SECRET", JWT_SECRET);
+    env.put("ATES_ADMIN_PASSWORD", ADMIN_PASSWORD);
+    env.put("ATES_DEMO", "false");
+    env.put("ATES_PASSWORD_ITERATIONS", "10000");
+    return env;
+  }
+
+  public static final String JWT_SECRET = "test-secret-test-secret-test-secret-0123456789";
+  public static final String ADMIN_PASSWORD = "admin-password";
+}
