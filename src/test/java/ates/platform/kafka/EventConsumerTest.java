@@ -1,0 +1,157 @@
+package ates.platform.kafka;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import akka.Done;
+import akka.actor.testkit.typed.javadsl.ActorTestKit;
+import akka.stream.UniqueKillSwitch;
+import ates.contract.EventEnvelope;
+import ates.contract.EventJson;
+import ates.contract.Role;
+import ates.contract.Topics;
+import ates.contract.events.UserRegisteredV1;
+import ates.platform.Metrics;
+import ates.testing.TestInfra;
+import ates.testing.TopicReader;
+import com.typesafe.config.ConfigFactory;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The consumer building block against the real broker: dead letters, restarts, commits. */
+class EventConsumerTest {
+
+  private static ActorTestKit testKit;
+  private static TestInfra infra;
+  private static KafkaPlatform kafka;
+
+  @BeforeAll
+  static void start() {
+    infra = TestInfra.get();
+    testKit =
+        ActorTestKit.create(
+            "EventConsumerTest",
+            ConfigFactory.parseString(
+                    "akka.actor.provider = local\n"
+                        + "ates.kafka.consumer-restart.min-backoff = 100ms\n"
+                        + "ates.kafka.consumer-restart.max-backoff = 1s")
+                .withFallback(ConfigFactory.load()));
+    kafka = new KafkaPlatform(testKit.system(), infra.kafkaBootstrap());
+  }
+
+  @AfterAll
+  static void stop() {
+    testKit.shutdownTestKit();
+  }
+
+  private static byte[] validEvent(UUID userId) {
+    UserRegisteredV1 data =
+        new UserRegisteredV1(userId, "popug", "Popug", "p@ex.com", Role.WORKER, Instant.now());
+    return EventJson.encode(
+        EventJson.envelope(UUID.randomUUID(), UserRegisteredV1.NAME, 1, Instant.now(), "identity", data));
+  }
+
+  @Test
+  void poisoned_records_go_to_the_dead_letter_topic_and_valid_ones_are_handled_after_a_restart()
+      throws Exception {
+    String topic = "consumer-test-" + UUID.randomUUID();
+    String group = "group-" + UUID.randomUUID();
+    KafkaPlatform.createMissing(
+        infra.kafkaBootstrap(),
+        List.of(new NewTopic(topic, 1, (short) 1), new NewTopic(Topics.deadLetter(topic), 1, (short) 1)));
+
+    UUID first = UUID.randomUUID();
+    UUID second = UUID.randomUUID();
+    byte[] notJson = "this is not json".getBytes(StandardCharsets.UTF_8);
+    byte[] breaksSchema =
+        new String(validEvent(UUID.randomUUID()), StandardCharsets.UTF_8)
+            .replace("\"login\":\"popug\",", "")
+            .getBytes(StandardCharsets.UTF_8);
+    try (KafkaProducer<String, byte[]> producer =
+        new KafkaProducer<>(
+            Map.of("bootstrap.servers", infra.kafkaBootstrap()),
+            new StringSerializer(),
+            new ByteArraySerializer())) {
+      producer.send(new ProducerRecord<>(topic, "a", validEvent(first))).get();
+      producer.send(new ProducerRecord<>(topic, "b", notJson)).get();
+      producer.send(new ProducerRecord<>(topic, "c", breaksSchema)).get();
+      producer.send(new ProducerRecord<>(topic, "d", validEvent(second))).get();
+    }
+
+    List<UUID> handled = new CopyOnWriteArrayList<>();
+    Set<UUID> attempted = ConcurrentHashMap.newKeySet();
+    AtomicBoolean failedOnce = new AtomicBoolean(false);
+    UniqueKillSwitch stream =
+        EventConsumer.start(
+            testKit.system(),
+            kafka,
+            new Metrics(),
+            group,
+            topic,
+            (EventEnvelope envelope) -> {
+              UUID userId = EventJson.dataAs(envelope, UserRegisteredV1.class).userId();
+              attempted.add(userId);
+              // the handler fails once on the second event: the stream must restart and redeliver it
+              if (userId.equals(second) && failedOnce.compareAndSet(false, true)) {
+                return CompletableFuture.failedFuture(new IllegalStateException("database down"));
+              }
+              handled.add(userId);
+              return CompletableFuture.completedFuture(Done.getInstance());
+            });
+    try {
+      await().atMost(Duration.ofSeconds(30)).until(() -> handled.contains(second));
+      assertTrue(failedOnce.get());
+      assertTrue(handled.contains(first));
+
+      List<ConsumerRecord<String, byte[]>> dead =
+          TopicReader.readUntil(
+              infra.kafkaBootstrap(), Topics.deadLetter(topic), Duration.ofSeconds(30), r -> r.size() >= 2);
+      assertEquals(2, dead.size());
+      assertArrayEquals(notJson, dead.get(0).value());
+      assertArrayEquals(breaksSchema, dead.get(1).value());
+      String reason0 = new String(dead.get(0).headers().lastHeader(EventConsumer.DLT_REASON_HEADER).value(), StandardCharsets.UTF_8);
+      String reason1 = new String(dead.get(1).headers().lastHeader(EventConsumer.DLT_REASON_HEADER).value(), StandardCharsets.UTF_8);
+      assertTrue(reason0.contains("not JSON"), reason0);
+      assertTrue(reason1.contains("login"), reason1);
+
+      // every record, dead-lettered or handled, is committed
+      try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, infra.kafkaBootstrap()))) {
+        await()
+            .atMost(Duration.ofSeconds(30))
+            .untilAsserted(
+                () -> {
+                  Map<TopicPartition, OffsetAndMetadata> offsets =
+                      admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS);
+                  assertEquals(4L, offsets.get(new TopicPartition(topic, 0)).offset());
+                });
+      }
+    } finally {
+      stream.shutdown();
+    }
+  }
+}
