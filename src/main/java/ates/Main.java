@@ -2,6 +2,7 @@ package ates;
 
 import ates.identity.IdentityService;
 import ates.platform.AtesNode;
+import ates.tasks.TasksService;
 import ates.platform.Service;
 import com.typesafe.config.ConfigFactory;
 import java.util.LinkedHashMap;
@@ -19,6 +20,7 @@ public final class Main {
   public static Map<String, Supplier<Service>> services() {
     Map<String, Supplier<Service>> services = new LinkedHashMap<>();
     services.put(IdentityService.NAME, IdentityService::new);
+    services.put(TasksService.NAME, TasksService::new);
     return services;
   }
 

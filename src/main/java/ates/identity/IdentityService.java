@@ -65,7 +65,7 @@ public final class IdentityService implements Service {
         ctx.readJournalPluginId(),
         User.TAGS,
         ctx.database(),
-        ctx.kafka().producer(),
+        ctx.kafka(),
         ctx.metrics(),
         UserEvents::toContract);
 

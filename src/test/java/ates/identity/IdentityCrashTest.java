@@ -63,7 +63,7 @@ class IdentityCrashTest {
       var records =
           TopicReader.readUntil(
               infra.kafkaBootstrap(),
-              Topics.USERS,
+              setup.topic(Topics.USERS),
               Duration.ofSeconds(60),
               rs -> rs.stream().map(r -> r.key()).filter(keys::contains).collect(Collectors.toSet()).size() == keys.size());
       for (String userId : userIds) {

@@ -80,7 +80,7 @@ class IdentityEndToEndTest {
   private List<ConsumerRecord<String, byte[]>> usersRecordsOf(String userId, int atLeast) {
     return TopicReader.readUntil(
             infra.kafkaBootstrap(),
-            Topics.USERS,
+            setup.topic(Topics.USERS),
             TIMEOUT,
             records -> records.stream().filter(r -> userId.equals(r.key())).count() >= atLeast)
         .stream()

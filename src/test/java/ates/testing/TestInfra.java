@@ -75,11 +75,16 @@ public final class TestInfra {
   /** A fresh identity for a node: its own databases and data directory. */
   public NodeSetup newNode() {
     int n = NODES.incrementAndGet();
-    return new NodeSetup("t" + n + "_", root.resolve("node-" + n));
+    return new NodeSetup("t" + n + "_", "t" + n + ".", root.resolve("node-" + n));
   }
 
   /** What stays the same when a test restarts "the same" node. */
-  public record NodeSetup(String databasePrefix, Path dataDir) {}
+  public record NodeSetup(String databasePrefix, String topicPrefix, Path dataDir) {
+    /** The Kafka topic of a contract topic for this node. */
+    public String topic(String contractTopic) {
+      return topicPrefix + contractTopic;
+    }
+  }
 
   /** Config of a node of this test JVM, on fresh ports, against the test infrastructure. */
   public Config nodeConfig(NodeSetup setup, String services) {
@@ -91,6 +96,7 @@ public final class TestInfra {
     c.put("ates.db.password", "");
     c.put("ates.db.database-prefix", setup.databasePrefix());
     c.put("ates.kafka.bootstrap-servers", kafka.bootstrapServers());
+    c.put("ates.kafka.topic-prefix", setup.topicPrefix());
     c.put("ates.http.interface", "127.0.0.1");
     c.put("ates.http.port", freePort());
     c.put("akka.management.http.port", freePort());
@@ -113,6 +119,7 @@ public final class TestInfra {
     env.put("ATES_DB_USER", "postgres");
     env.put("ATES_DB_PREFIX", setup.databasePrefix());
     env.put("ATES_KAFKA_BOOTSTRAP", kafka.bootstrapServers());
+    env.put("ATES_KAFKA_TOPIC_PREFIX", setup.topicPrefix());
     env.put("ATES_HTTP_PORT", Integer.toString(httpPort));
     env.put("ATES_HTTP_INTERFACE", "127.0.0.1");
     env.put("ATES_MANAGEMENT_PORT", Integer.toString(managementPort));

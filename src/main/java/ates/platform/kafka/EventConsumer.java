@@ -58,6 +58,7 @@ public final class EventConsumer {
   /**
    * Starts the stream; it stops in the node's CoordinatedShutdown (service-stop phase).
    *
+   * @param topic the contract's topic name (the node's topic prefix is added)
    * @return a kill switch that stops the stream
    */
   public static UniqueKillSwitch start(
@@ -81,7 +82,7 @@ public final class EventConsumer {
                 restartSettings,
                 () ->
                     Consumer.committableSource(
-                            kafka.consumerSettings(groupId), Subscriptions.topics(topic))
+                            kafka.consumerSettings(groupId), Subscriptions.topics(kafka.topic(topic)))
                         .mapAsync(
                             1,
                             msg ->

@@ -43,7 +43,7 @@ public final class EventPublisher {
       String readJournalPluginId,
       Tags tags,
       ServiceDatabase database,
-      SendProducer<String, byte[]> producer,
+      KafkaPlatform kafka,
       Metrics metrics,
       Function<E, List<OutgoingEvent>> toEvents) {
     List<String> tagList = tags.all();
@@ -62,7 +62,9 @@ public final class EventPublisher {
                           ProjectionId.of(name, tag),
                           source,
                           database::newSession,
-                          () -> new PublishingHandler<>(service, producer, metrics, toEvents),
+                          () ->
+                              new PublishingHandler<>(
+                                  service, kafka.producer(), kafka.topicPrefix(), metrics, toEvents),
                           system)
                       .withSaveOffset(100, Duration.ofMillis(200)));
             },
@@ -73,16 +75,19 @@ public final class EventPublisher {
   static final class PublishingHandler<E> extends Handler<EventEnvelope<E>> {
     private final String service;
     private final SendProducer<String, byte[]> producer;
+    private final String topicPrefix;
     private final Metrics metrics;
     private final Function<E, List<OutgoingEvent>> toEvents;
 
     PublishingHandler(
         String service,
         SendProducer<String, byte[]> producer,
+        String topicPrefix,
         Metrics metrics,
         Function<E, List<OutgoingEvent>> toEvents) {
       this.service = service;
       this.producer = producer;
+      this.topicPrefix = topicPrefix;
       this.metrics = metrics;
       this.toEvents = toEvents;
     }
@@ -97,7 +102,8 @@ public final class EventPublisher {
             EventRecords.toRecord(
                 event,
                 EventRecords.eventId(envelope.persistenceId(), envelope.sequenceNr(), i),
-                service);
+                service,
+                topicPrefix);
         chain =
             chain
                 .thenCompose(d -> producer.send(record))

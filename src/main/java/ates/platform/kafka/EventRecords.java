@@ -31,7 +31,7 @@ public final class EventRecords {
    *     producer: nothing is published)
    */
   public static ProducerRecord<String, byte[]> toRecord(
-      OutgoingEvent event, UUID eventId, String producer) {
+      OutgoingEvent event, UUID eventId, String producer, String topicPrefix) {
     EventEnvelope envelope =
         EventJson.envelope(
             eventId, event.eventName(), event.eventVersion(), event.eventTime(), producer, event.data());
@@ -42,6 +42,6 @@ public final class EventRecords {
         EventEnvelope.HEADER_EVENT_VERSION,
         Integer.toString(event.eventVersion()).getBytes(StandardCharsets.UTF_8));
     return new ProducerRecord<>(
-        event.topic(), null, event.key(), EventJson.encode(envelope), headers);
+        topicPrefix + event.topic(), null, event.key(), EventJson.encode(envelope), headers);
   }
 }

@@ -37,10 +37,12 @@ public final class KafkaPlatform {
   private final ActorSystem<?> system;
   private final String bootstrapServers;
   private final SendProducer<String, byte[]> producer;
+  private final String topicPrefix;
 
   public KafkaPlatform(ActorSystem<?> system, String bootstrapServers) {
     this.system = system;
     this.bootstrapServers = bootstrapServers;
+    this.topicPrefix = system.settings().config().getString("ates.kafka.topic-prefix");
     ProducerSettings<String, byte[]> settings =
         ProducerSettings.create(system, new StringSerializer(), new ByteArraySerializer())
             .withBootstrapServers(bootstrapServers);
@@ -60,10 +62,25 @@ public final class KafkaPlatform {
     return bootstrapServers;
   }
 
+  /**
+   * Prefix of every topic name and consumer group id on this cluster; empty by default (the
+   * contract's names). Lets
+   * environments (or test runs) share one Kafka cluster without seeing each other's events.
+   */
+  public String topicPrefix() {
+    return topicPrefix;
+  }
+
+  /** The Kafka topic of a contract topic name. */
+  public String topic(String contractTopic) {
+    return topicPrefix + contractTopic;
+  }
+
+  /** Consumer settings for a group; the topic prefix is added to the group id too. */
   public ConsumerSettings<String, byte[]> consumerSettings(String groupId) {
     return ConsumerSettings.create(system, new StringDeserializer(), new ByteArrayDeserializer())
         .withBootstrapServers(bootstrapServers)
-        .withGroupId(groupId);
+        .withGroupId(topicPrefix + groupId);
   }
 
   /**
@@ -73,12 +90,14 @@ public final class KafkaPlatform {
   public static void ensureTopics(String bootstrapServers, Config config) {
     int partitions = config.getInt("ates.kafka.topics.partitions");
     short replication = (short) config.getInt("ates.kafka.topics.replication-factor");
+    String prefix = config.getString("ates.kafka.topic-prefix");
     Map<String, String> topicConfig =
         Map.of("retention.ms", Long.toString(config.getLong("ates.kafka.topics.retention-ms")));
     List<NewTopic> wanted = new ArrayList<>();
     for (String topic : Topics.ALL) {
-      wanted.add(new NewTopic(topic, partitions, replication).configs(topicConfig));
-      wanted.add(new NewTopic(Topics.deadLetter(topic), 1, replication).configs(topicConfig));
+      wanted.add(new NewTopic(prefix + topic, partitions, replication).configs(topicConfig));
+      wanted.add(
+          new NewTopic(Topics.deadLetter(prefix + topic), 1, replication).configs(topicConfig));
     }
     createMissing(bootstrapServers, wanted);
   }

@@ -1,0 +1,150 @@
+package ates.tasks;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import akka.actor.testkit.typed.javadsl.ActorTestKit;
+import akka.pattern.StatusReply;
+import akka.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
+import com.typesafe.config.ConfigFactory;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The Task entity, given / when / then, with serialization verified. */
+class TaskEntityTest {
+
+  private static final Instant NOW = Instant.parse("2026-11-25T10:00:00Z");
+  private static ActorTestKit testKit;
+
+  private final UUID taskId = UUID.randomUUID();
+  private final UUID creator = UUID.randomUUID();
+  private final UUID worker = UUID.randomUUID();
+  private final UUID otherWorker = UUID.randomUUID();
+  private EventSourcedBehaviorTestKit<Task.Command, Task.Event, Task.State> kit;
+
+  @BeforeAll
+  static void startTestKit() {
+    testKit =
+        ActorTestKit.create(
+            "TaskEntityTest",
+            ConfigFactory.parseString("akka.actor.provider = local")
+                .withFallback(EventSourcedBehaviorTestKit.config())
+                .withFallback(ConfigFactory.parseResources("serialization.conf"))
+                .withFallback(ConfigFactory.defaultReference())
+                .resolve());
+  }
+
+  @AfterAll
+  static void stopTestKit() {
+    testKit.shutdownTestKit();
+  }
+
+  @BeforeEach
+  void newEntity() {
+    kit =
+        EventSourcedBehaviorTestKit.create(
+            testKit.system(), Task.create(taskId.toString(), "", "", Clock.fixed(NOW, ZoneOffset.UTC)));
+  }
+
+  private Task.Details created() {
+    var result =
+        kit.<StatusReply<Task.Details>>runCommand(
+            r -> new Task.Create("Feed the popugs", "POP-1", "daily", creator, worker, 1500, 3000, r));
+    return result.reply().getValue();
+  }
+
+  @Test
+  void creating_persists_created_and_the_first_assignment_with_fixed_prices() {
+    var result =
+        kit.<StatusReply<Task.Details>>runCommand(
+            r -> new Task.Create("Feed the popugs", "POP-1", "daily", creator, worker, 1500, 3000, r));
+
+    assertEquals(2, result.events().size());
+    Task.Created c = (Task.Created) result.events().get(0);
+    Task.Assigned a = (Task.Assigned) result.events().get(1);
+    assertEquals(worker, c.assigneeId());
+    assertEquals(1500, c.assignFee());
+    assertEquals(3000, c.completionReward());
+    assertEquals(new Task.Assigned(taskId, 1, "Feed the popugs", "POP-1", worker, null, 1500, "created", NOW), a);
+    Task.Details t = result.reply().getValue();
+    assertEquals(Task.Status.OPEN, t.status());
+    assertEquals(1, t.assignmentNo());
+  }
+
+  @Test
+  void a_shuffle_assigns_an_open_task_with_the_next_number_and_the_same_fee() {
+    created();
+
+    var result = kit.<StatusReply<Task.Reassigned>>runCommand(r -> new Task.Reassign(otherWorker, r));
+
+    assertEquals(
+        new Task.Assigned(taskId, 2, "Feed the popugs", "POP-1", otherWorker, worker, 1500, "shuffle", NOW),
+        result.event());
+    assertTrue(result.reply().getValue().moved());
+    assertEquals(otherWorker, result.reply().getValue().task().assigneeId());
+  }
+
+  @Test
+  void only_the_assignee_completes_and_only_once() {
+    created();
+
+    var byOther = kit.<StatusReply<Task.Details>>runCommand(r -> new Task.Complete(otherWorker, r));
+    var byAssignee = kit.<StatusReply<Task.Details>>runCommand(r -> new Task.Complete(worker, r));
+    var again = kit.<StatusReply<Task.Details>>runCommand(r -> new Task.Complete(worker, r));
+
+    assertTrue(byOther.hasNoEvents());
+    assertTrue(byOther.reply().getError().getMessage().startsWith("403 "));
+    assertEquals(new Task.Completed(taskId, "Feed the popugs", "POP-1", worker, 3000, NOW), byAssignee.event());
+    assertEquals(Task.Status.DONE, byAssignee.reply().getValue().status());
+    assertTrue(again.hasNoEvents());
+    assertTrue(again.reply().getError().getMessage().startsWith("409 "));
+  }
+
+  @Test
+  void a_done_task_never_moves() {
+    created();
+    kit.<StatusReply<Task.Details>>runCommand(r -> new Task.Complete(worker, r));
+
+    var result = kit.<StatusReply<Task.Reassigned>>runCommand(r -> new Task.Reassign(otherWorker, r));
+
+    assertTrue(result.hasNoEvents());
+    assertFalse(result.reply().getValue().moved());
+    assertEquals(worker, result.reply().getValue().task().assigneeId());
+    assertInstanceOf(Task.Done.class, result.state());
+  }
+
+  @Test
+  void an_unknown_task_is_not_found_and_a_second_create_is_a_conflict() {
+    var get = kit.<StatusReply<Task.Details>>runCommand(Task.Get::new);
+    assertTrue(get.reply().getError().getMessage().startsWith("404 "));
+    created();
+    var again =
+        kit.<StatusReply<Task.Details>>runCommand(
+            r -> new Task.Create("x", null, "", creator, worker, 1000, 2000, r));
+    assertTrue(again.hasNoEvents());
+    assertTrue(again.reply().getError().getMessage().startsWith("409 "));
+  }
+
+  @Test
+  void the_task_is_recovered_from_its_events() {
+    created();
+    kit.<StatusReply<Task.Reassigned>>runCommand(r -> new Task.Reassign(otherWorker, r));
+    kit.<StatusReply<Task.Details>>runCommand(r -> new Task.Complete(otherWorker, r));
+
+    kit.restart();
+    Task.Details t = kit.<StatusReply<Task.Details>>runCommand(Task.Get::new).reply().getValue();
+
+    assertEquals(Task.Status.DONE, t.status());
+    assertEquals(otherWorker, t.assigneeId());
+    assertEquals(2, t.assignmentNo());
+    assertEquals(NOW, t.completedAt());
+  }
+}

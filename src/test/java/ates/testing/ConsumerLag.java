@@ -1,0 +1,45 @@
+package ates.testing;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+
+/** Awaits a consumer group having committed everything on a topic (its lag reaching zero). */
+public final class ConsumerLag {
+
+  private ConsumerLag() {}
+
+  public static void awaitCaughtUp(String bootstrap, String group, String topic, Duration timeout) {
+    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+      await()
+          .atMost(timeout)
+          .pollInterval(Duration.ofMillis(200))
+          .untilAsserted(
+              () -> {
+                var partitions =
+                    admin.describeTopics(java.util.List.of(topic)).allTopicNames().get(10, TimeUnit.SECONDS)
+                        .get(topic).partitions().stream()
+                        .map(p -> new TopicPartition(topic, p.partition()))
+                        .collect(Collectors.toMap(tp -> tp, tp -> OffsetSpec.latest()));
+                var ends = admin.listOffsets(partitions).all().get(10, TimeUnit.SECONDS);
+                Map<TopicPartition, OffsetAndMetadata> committed =
+                    admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS);
+                for (var end : ends.entrySet()) {
+                  long endOffset = end.getValue().offset();
+                  if (endOffset == 0) continue;
+                  OffsetAndMetadata c = committed.get(end.getKey());
+                  assertTrue(c != null && c.offset() >= endOffset, group + " behind on " + end.getKey());
+                }
+              });
+    }
+  }
+}
