@@ -33,7 +33,7 @@ public final class User
 
   public static final EntityTypeKey<Command> ENTITY_KEY =
       EntityTypeKey.create(Command.class, "User");
-  public static final Tags TAGS = new Tags("users", 4);
+  public static final Tags TAGS = new Tags("users", 2);
 
   // --- commands -------------------------------------------------------------------------------
 
@@ -144,6 +144,13 @@ public final class User
   @Override
   public State emptyState() {
     return Unregistered.INSTANCE;
+  }
+
+  /** Users take no snapshots: recovery skips the snapshot store's query. */
+  @Override
+  public akka.persistence.typed.javadsl.Recovery recovery() {
+    return akka.persistence.typed.javadsl.Recovery.withSnapshotSelectionCriteria(
+        akka.persistence.typed.SnapshotSelectionCriteria.none());
   }
 
   @Override

@@ -32,7 +32,7 @@ public final class Task
 
   public static final EntityTypeKey<Command> ENTITY_KEY =
       EntityTypeKey.create(Command.class, "Task");
-  public static final Tags TAGS = new Tags("tasks", 8);
+  public static final Tags TAGS = new Tags("tasks", 4);
 
   public enum Status {
     OPEN,
@@ -179,6 +179,13 @@ public final class Task
   @Override
   public State emptyState() {
     return Blank.INSTANCE;
+  }
+
+  /** Tasks take no snapshots: recovery skips the snapshot store's query. */
+  @Override
+  public akka.persistence.typed.javadsl.Recovery recovery() {
+    return akka.persistence.typed.javadsl.Recovery.withSnapshotSelectionCriteria(
+        akka.persistence.typed.SnapshotSelectionCriteria.none());
   }
 
   @Override

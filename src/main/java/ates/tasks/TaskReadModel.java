@@ -18,6 +18,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -26,9 +27,9 @@ import java.util.UUID;
 import java.util.concurrent.CompletionStage;
 
 /**
- * The tasks read model ("my tasks"): the {@code tasks} table, kept by an exactly-once
- * akka-projection-jdbc projection per tag — the row and the projection offset are written in one
- * transaction, so a crash never loses or doubles an update. Updates are keyed by task and guarded
+ * The tasks read model ("my tasks"): the {@code tasks} table, kept by an exactly-once grouped
+ * akka-projection-jdbc projection per tag — a group of rows and the projection offset are written
+ * in one transaction, so a crash never loses or doubles an update. Updates are keyed by task and guarded
  * by the assignment number, so they commute with nothing else.
  */
 public final class TaskReadModel {
@@ -51,24 +52,27 @@ public final class TaskReadModel {
               SourceProvider<Offset, EventEnvelope<Task.Event>> source =
                   EventSourcedProvider.eventsByTag(system, readJournalPluginId, tags.get(i));
               return ProjectionBehavior.create(
-                  JdbcProjection.exactlyOnce(
-                      ProjectionId.of(PROJECTION, tags.get(i)),
-                      source,
-                      database::newSession,
-                      Handler::new,
-                      system));
+                  JdbcProjection.groupedWithin(
+                          ProjectionId.of(PROJECTION, tags.get(i)),
+                          source,
+                          database::newSession,
+                          Handler::new,
+                          system)
+                      .withGroup(200, Duration.ofMillis(50)));
             },
             ShardedDaemonProcessSettings.create(system).withRole(TasksService.NAME),
             Optional.of(ProjectionBehavior.stopMessage()));
   }
 
-  static final class Handler extends JdbcHandler<EventEnvelope<Task.Event>, PooledJdbcSession> {
+  /** Applies a group of events and stores the group's offset in one transaction. */
+  static final class Handler
+      extends JdbcHandler<List<EventEnvelope<Task.Event>>, PooledJdbcSession> {
     @Override
-    public void process(PooledJdbcSession session, EventEnvelope<Task.Event> envelope)
+    public void process(PooledJdbcSession session, List<EventEnvelope<Task.Event>> envelopes)
         throws Exception {
       session.withConnection(
           c -> {
-            apply(c, envelope.event());
+            for (EventEnvelope<Task.Event> envelope : envelopes) apply(c, envelope.event());
             return null;
           });
     }
