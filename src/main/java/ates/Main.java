@@ -1,5 +1,6 @@
 package ates;
 
+import ates.accounting.AccountingService;
 import ates.identity.IdentityService;
 import ates.platform.AtesNode;
 import ates.tasks.TasksService;
@@ -21,6 +22,7 @@ public final class Main {
     Map<String, Supplier<Service>> services = new LinkedHashMap<>();
     services.put(IdentityService.NAME, IdentityService::new);
     services.put(TasksService.NAME, TasksService::new);
+    services.put(AccountingService.NAME, AccountingService::new);
     return services;
   }
 

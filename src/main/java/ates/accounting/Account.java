@@ -1,0 +1,249 @@
+package ates.accounting;
+
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.Behavior;
+import akka.actor.typed.SupervisorStrategy;
+import akka.cluster.sharding.typed.javadsl.EntityTypeKey;
+import akka.pattern.StatusReply;
+import akka.persistence.typed.PersistenceId;
+import akka.persistence.typed.javadsl.CommandHandlerWithReply;
+import akka.persistence.typed.javadsl.EventHandler;
+import akka.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
+import akka.persistence.typed.javadsl.ReplyEffect;
+import akka.persistence.typed.javadsl.RetentionCriteria;
+import ates.platform.CborSerializable;
+import ates.platform.Tags;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.UUID;
+
+/**
+ * One user's ledger: a sharded, event-sourced entity per account (= user id), with snapshots.
+ * Every movement has a deterministic transaction id and the entity books each id once, so a
+ * redelivered or re-read event never moves money twice.
+ *
+ * <p>The state keeps the balance through the last closed billing day apart from the net movements
+ * of later days, so closing day D pays out exactly the balance at the end of D, even when the close
+ * runs after midnight or a late event for D arrives after it (then the next close settles it).
+ */
+public final class Account
+    extends EventSourcedBehaviorWithEnforcedReplies<Account.Command, Account.Event, Account.State> {
+
+  public static final EntityTypeKey<Command> ENTITY_KEY =
+      EntityTypeKey.create(Command.class, "Account");
+  public static final Tags TAGS = new Tags("accounts", 4);
+
+  public enum Type {
+    ASSIGNMENT_FEE,
+    COMPLETION_REWARD,
+    PAYOUT
+  }
+
+  public enum Direction {
+    DEBIT,
+    CREDIT
+  }
+
+  /** A movement to book: what happened, with its deterministic id. */
+  public record Movement(
+      String transactionId,
+      Type type,
+      Direction direction,
+      long amount,
+      UUID taskId,
+      String description,
+      LocalDate billingDate,
+      Instant createdAt)
+      implements CborSerializable {
+
+    long signed() {
+      return direction == Direction.CREDIT ? amount : -amount;
+    }
+  }
+
+  // --- commands -------------------------------------------------------------------------------
+
+  public sealed interface Command extends CborSerializable {}
+
+  /** Books a fee or a reward; answers whether it was new (false: already booked, nothing moved). */
+  public record Book(Movement movement, ActorRef<StatusReply<Boolean>> replyTo)
+      implements Command {}
+
+  /**
+   * Closes billing day {@code date} for this account: pays out a positive end-of-day balance (a
+   * payout debit to zero for that day) or carries a negative one over. Idempotent: closing the same
+   * day again answers the same amount and moves nothing.
+   */
+  public record CloseDay(LocalDate date, Instant at, ActorRef<StatusReply<Long>> replyTo)
+      implements Command {}
+
+  public record GetBalance(ActorRef<StatusReply<Long>> replyTo) implements Command {}
+
+  // --- events ---------------------------------------------------------------------------------
+
+  public sealed interface Event extends CborSerializable {
+    UUID accountId();
+  }
+
+  /** One ledger movement; each is published as one {@code TransactionCreated}. */
+  public record Moved(UUID accountId, Movement movement, long balanceAfter) implements Event {}
+
+  /** Day closed for this account; {@code payout} is 0 when nothing was paid (a carry-over). */
+  public record DayClosed(UUID accountId, LocalDate date, long payout) implements Event {}
+
+  // --- state ----------------------------------------------------------------------------------
+
+  /**
+   * @param settled balance through {@code lastClosed} (after its payout)
+   * @param unsettled net movement per billing day not yet settled by a close
+   * @param payouts what each closed day paid (for idempotent closes)
+   * @param transactionIds every movement booked
+   */
+  public record State(
+      long balance,
+      long settled,
+      TreeMap<LocalDate, Long> unsettled,
+      TreeMap<LocalDate, Long> payouts,
+      Set<String> transactionIds)
+      implements CborSerializable {
+
+    static State empty() {
+      return new State(0, 0, new TreeMap<>(), new TreeMap<>(), new HashSet<>());
+    }
+
+    boolean holds(String transactionId) {
+      return transactionIds.contains(transactionId);
+    }
+
+    /** Balance at the end of {@code date}: settled plus the unsettled days up to it. */
+    long endOfDayBalance(LocalDate date) {
+      long sum = settled;
+      for (Map.Entry<LocalDate, Long> e : unsettled.headMap(date, true).entrySet()) sum += e.getValue();
+      return sum;
+    }
+
+    State apply(Event event) {
+      if (event instanceof Moved m) {
+        Set<String> ids = new HashSet<>(transactionIds);
+        ids.add(m.movement().transactionId());
+        TreeMap<LocalDate, Long> days = new TreeMap<>(unsettled);
+        // a payout is a debit of its day too: the DayClosed that follows it settles that day at 0
+        days.merge(m.movement().billingDate(), m.movement().signed(), Long::sum);
+        return new State(m.balanceAfter(), settled, days, payouts, ids);
+      }
+      DayClosed c = (DayClosed) event;
+      long through = endOfDayBalance(c.date());
+      TreeMap<LocalDate, Long> days = new TreeMap<>(unsettled.tailMap(c.date(), false));
+      TreeMap<LocalDate, Long> paid = new TreeMap<>(payouts);
+      paid.put(c.date(), c.payout());
+      return new State(balance, through, days, paid, transactionIds);
+    }
+  }
+
+  // --- behavior -------------------------------------------------------------------------------
+
+  /** The deterministic transaction id of a payout. */
+  public static String payoutId(UUID accountId, LocalDate date) {
+    return "payout:" + accountId + ":" + date;
+  }
+
+  private final UUID accountId;
+  private final String journalPluginId;
+  private final String snapshotPluginId;
+
+  public static Behavior<Command> create(
+      String entityId, String journalPluginId, String snapshotPluginId) {
+    return new Account(entityId, journalPluginId, snapshotPluginId);
+  }
+
+  private Account(String entityId, String journalPluginId, String snapshotPluginId) {
+    super(
+        PersistenceId.of(ENTITY_KEY.name(), entityId),
+        SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.1));
+    this.accountId = UUID.fromString(entityId);
+    this.journalPluginId = journalPluginId;
+    this.snapshotPluginId = snapshotPluginId;
+  }
+
+  @Override
+  public String journalPluginId() {
+    return journalPluginId;
+  }
+
+  @Override
+  public String snapshotPluginId() {
+    return snapshotPluginId;
+  }
+
+  @Override
+  public State emptyState() {
+    return State.empty();
+  }
+
+  @Override
+  public RetentionCriteria retentionCriteria() {
+    return RetentionCriteria.snapshotEvery(100, 2);
+  }
+
+  @Override
+  public Set<String> tagsFor(Event event) {
+    return Set.of(TAGS.forEntity(accountId.toString()));
+  }
+
+  @Override
+  public CommandHandlerWithReply<Command, Event, State> commandHandler() {
+    return newCommandHandlerWithReplyBuilder()
+        .forAnyState()
+        .onCommand(Book.class, this::book)
+        .onCommand(CloseDay.class, this::closeDay)
+        .onCommand(GetBalance.class, (state, cmd) -> Effect().reply(cmd.replyTo(), StatusReply.success(state.balance())))
+        .build();
+  }
+
+  private ReplyEffect<Event, State> book(State state, Book cmd) {
+    Movement m = cmd.movement();
+    if (state.holds(m.transactionId())) {
+      return Effect().reply(cmd.replyTo(), StatusReply.success(false));
+    }
+    return Effect()
+        .persist(new Moved(accountId, m, state.balance() + m.signed()))
+        .thenReply(cmd.replyTo(), s -> StatusReply.success(true));
+  }
+
+  private ReplyEffect<Event, State> closeDay(State state, CloseDay cmd) {
+    Long paid = state.payouts().get(cmd.date());
+    if (paid != null) return Effect().reply(cmd.replyTo(), StatusReply.success(paid));
+    long endOfDay = state.endOfDayBalance(cmd.date());
+    if (endOfDay <= 0) {
+      return Effect()
+          .persist(new DayClosed(accountId, cmd.date(), 0))
+          .thenReply(cmd.replyTo(), s -> StatusReply.success(0L));
+    }
+    Movement payout =
+        new Movement(
+            payoutId(accountId, cmd.date()),
+            Type.PAYOUT,
+            Direction.DEBIT,
+            endOfDay,
+            null,
+            "Payout for " + cmd.date(),
+            cmd.date(),
+            cmd.at());
+    return Effect()
+        .persist(
+            java.util.List.of(
+                new Moved(accountId, payout, state.balance() - endOfDay),
+                new DayClosed(accountId, cmd.date(), endOfDay)))
+        .thenReply(cmd.replyTo(), s -> StatusReply.success(endOfDay));
+  }
+
+  @Override
+  public EventHandler<State, Event> eventHandler() {
+    return newEventHandlerBuilder().forAnyState().onAnyEvent(State::apply);
+  }
+}

@@ -1,0 +1,252 @@
+package ates.accounting;
+
+import akka.actor.typed.ActorSystem;
+import akka.cluster.sharding.typed.ShardedDaemonProcessSettings;
+import akka.cluster.sharding.typed.javadsl.ShardedDaemonProcess;
+import akka.persistence.query.Offset;
+import akka.projection.ProjectionBehavior;
+import akka.projection.ProjectionId;
+import akka.projection.eventsourced.EventEnvelope;
+import akka.projection.eventsourced.javadsl.EventSourcedProvider;
+import akka.projection.javadsl.SourceProvider;
+import akka.projection.jdbc.javadsl.JdbcHandler;
+import akka.projection.jdbc.javadsl.JdbcProjection;
+import ates.platform.db.PooledJdbcSession;
+import ates.platform.db.ServiceDatabase;
+import java.sql.Connection;
+import java.sql.Date;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * The accounting read models, kept by one exactly-once grouped projection per tag (rows and
+ * offset in one transaction): the audit log ({@code transactions}), {@code balances}, management
+ * earnings per day ({@code daily_earnings}, additive updates, counted only when the transaction row
+ * is new) and the payout {@code mail_outbox}.
+ */
+public final class AccountingReadModel {
+
+  private static final String PROJECTION = "accounting-read-model";
+  private final ServiceDatabase database;
+
+  AccountingReadModel(ServiceDatabase database) {
+    this.database = database;
+  }
+
+  void startProjection(ActorSystem<?> system, String readJournalPluginId) {
+    List<String> tags = Account.TAGS.all();
+    ShardedDaemonProcess.get(system)
+        .init(
+            ProjectionBehavior.Command.class,
+            PROJECTION,
+            tags.size(),
+            i -> {
+              SourceProvider<Offset, EventEnvelope<Account.Event>> source =
+                  EventSourcedProvider.eventsByTag(system, readJournalPluginId, tags.get(i));
+              return ProjectionBehavior.create(
+                  JdbcProjection.groupedWithin(
+                          ProjectionId.of(PROJECTION, tags.get(i)),
+                          source,
+                          database::newSession,
+                          Handler::new,
+                          system)
+                      .withGroup(200, Duration.ofMillis(50)));
+            },
+            ShardedDaemonProcessSettings.create(system).withRole(AccountingService.NAME),
+            Optional.of(ProjectionBehavior.stopMessage()));
+  }
+
+  static final class Handler
+      extends JdbcHandler<List<EventEnvelope<Account.Event>>, PooledJdbcSession> {
+    @Override
+    public void process(PooledJdbcSession session, List<EventEnvelope<Account.Event>> envelopes)
+        throws Exception {
+      session.withConnection(
+          c -> {
+            for (EventEnvelope<Account.Event> e : envelopes) {
+              if (e.event() instanceof Account.Moved moved) apply(c, moved, e.sequenceNr());
+            }
+            return null;
+          });
+    }
+  }
+
+  static void apply(Connection c, Account.Moved moved, long seq) throws SQLException {
+    Account.Movement m = moved.movement();
+    int inserted;
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "INSERT INTO transactions (transaction_id, account_id, seq, type, direction, amount,"
+                + " balance_after, task_id, description, billing_date, created_at)"
+                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (transaction_id) DO NOTHING")) {
+      ps.setString(1, m.transactionId());
+      ps.setObject(2, moved.accountId());
+      ps.setLong(3, seq);
+      ps.setString(4, AccountEvents.wire(m.type()));
+      ps.setString(5, AccountEvents.wire(m.direction()));
+      ps.setLong(6, m.amount());
+      ps.setLong(7, moved.balanceAfter());
+      ps.setObject(8, m.taskId());
+      ps.setString(9, m.description());
+      ps.setDate(10, Date.valueOf(m.billingDate()));
+      ps.setTimestamp(11, Timestamp.from(m.createdAt()));
+      inserted = ps.executeUpdate();
+    }
+    if (inserted == 0) return;
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "INSERT INTO balances (account_id, balance, seq) VALUES (?, ?, ?)"
+                + " ON CONFLICT (account_id) DO UPDATE SET balance = EXCLUDED.balance, seq = EXCLUDED.seq"
+                + " WHERE balances.seq < EXCLUDED.seq")) {
+      ps.setObject(1, moved.accountId());
+      ps.setLong(2, moved.balanceAfter());
+      ps.setLong(3, seq);
+      ps.executeUpdate();
+    }
+    if (m.type() != Account.Type.PAYOUT) {
+      boolean fee = m.type() == Account.Type.ASSIGNMENT_FEE;
+      try (PreparedStatement ps =
+          c.prepareStatement(
+              "INSERT INTO daily_earnings (billing_date, fees, rewards) VALUES (?, ?, ?)"
+                  + " ON CONFLICT (billing_date) DO UPDATE SET fees = daily_earnings.fees + EXCLUDED.fees,"
+                  + " rewards = daily_earnings.rewards + EXCLUDED.rewards")) {
+        ps.setDate(1, Date.valueOf(m.billingDate()));
+        ps.setLong(2, fee ? m.amount() : 0);
+        ps.setLong(3, fee ? 0 : m.amount());
+        ps.executeUpdate();
+      }
+    } else {
+      try (PreparedStatement ps =
+          c.prepareStatement(
+              "INSERT INTO mail_outbox (transaction_id, account_id, subject, body, status, created_at)"
+                  + " VALUES (?, ?, ?, ?, 'pending', ?) ON CONFLICT (transaction_id) DO NOTHING")) {
+        ps.setString(1, m.transactionId());
+        ps.setObject(2, moved.accountId());
+        ps.setString(3, "aTES payout for " + m.billingDate());
+        ps.setString(
+            4,
+            String.format(
+                Locale.ROOT,
+                "Hello,%n%nyour aTES earnings for %s have been paid out: %s.%n%nThe aTES accounting team%n",
+                m.billingDate(),
+                Money.format(m.amount())));
+        ps.setTimestamp(5, Timestamp.from(m.createdAt()));
+        ps.executeUpdate();
+      }
+    }
+  }
+
+  // --- queries --------------------------------------------------------------------------------
+
+  record TransactionRow(
+      String transactionId,
+      String type,
+      String direction,
+      long amount,
+      long balanceAfter,
+      UUID taskId,
+      String description,
+      LocalDate billingDate,
+      Instant createdAt) {}
+
+  record AccountView(UUID userId, long balance, List<TransactionRow> transactions) {}
+
+  /** The account's balance and its movements, newest first; empty when the user is unknown. */
+  CompletionStage<Optional<AccountView>> account(UUID accountId, int limit, Optional<Instant> before) {
+    return database.query(
+        c -> {
+          Long balance = null;
+          try (PreparedStatement ps = c.prepareStatement("SELECT balance FROM balances WHERE account_id = ?")) {
+            ps.setObject(1, accountId);
+            try (ResultSet rs = ps.executeQuery()) {
+              if (rs.next()) balance = rs.getLong(1);
+            }
+          }
+          if (balance == null) {
+            try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM known_users WHERE user_id = ?")) {
+              ps.setObject(1, accountId);
+              try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) return Optional.empty();
+              }
+            }
+            balance = 0L;
+          }
+          List<TransactionRow> rows = new ArrayList<>();
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  "SELECT transaction_id, type, direction, amount, balance_after, task_id, description,"
+                      + " billing_date, created_at FROM transactions WHERE account_id = ?"
+                      + (before.isPresent() ? " AND created_at < ?" : "")
+                      + " ORDER BY created_at DESC, seq DESC LIMIT ?")) {
+            int i = 1;
+            ps.setObject(i++, accountId);
+            if (before.isPresent()) ps.setTimestamp(i++, Timestamp.from(before.get()));
+            ps.setInt(i, limit);
+            try (ResultSet rs = ps.executeQuery()) {
+              while (rs.next()) {
+                rows.add(
+                    new TransactionRow(
+                        rs.getString(1),
+                        rs.getString(2),
+                        rs.getString(3),
+                        rs.getLong(4),
+                        rs.getLong(5),
+                        rs.getObject(6, UUID.class),
+                        rs.getString(7),
+                        rs.getDate(8).toLocalDate(),
+                        rs.getTimestamp(9).toInstant()));
+              }
+            }
+          }
+          return Optional.of(new AccountView(accountId, balance, rows));
+        });
+  }
+
+  /** Management earnings (fees − rewards) of every day from {@code from} to {@code to}, 0 for quiet days. */
+  CompletionStage<Map<LocalDate, Long>> earnings(LocalDate from, LocalDate to) {
+    return database.query(
+        c -> {
+          Map<LocalDate, Long> days = new LinkedHashMap<>();
+          for (LocalDate d = from; !d.isAfter(to); d = d.plusDays(1)) days.put(d, 0L);
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  "SELECT billing_date, fees - rewards FROM daily_earnings WHERE billing_date BETWEEN ? AND ?")) {
+            ps.setDate(1, Date.valueOf(from));
+            ps.setDate(2, Date.valueOf(to));
+            try (ResultSet rs = ps.executeQuery()) {
+              while (rs.next()) days.put(rs.getDate(1).toLocalDate(), rs.getLong(2));
+            }
+          }
+          return days;
+        });
+  }
+
+  /** Every account that may hold money: all with a movement, and every known worker. */
+  CompletionStage<List<UUID>> billingCandidates() {
+    return database.query(
+        c -> {
+          List<UUID> ids = new ArrayList<>();
+          try (PreparedStatement ps =
+                  c.prepareStatement(
+                      "SELECT account_id FROM balances UNION SELECT user_id FROM known_users WHERE role = 'worker'"
+                          + " ORDER BY 1");
+              ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) ids.add(rs.getObject(1, UUID.class));
+          }
+          return ids;
+        });
+  }
+}

@@ -1,0 +1,203 @@
+package ates.accounting;
+
+import akka.actor.typed.ActorSystem;
+import akka.cluster.sharding.typed.javadsl.ClusterSharding;
+import akka.http.javadsl.server.PathMatchers;
+import akka.http.javadsl.server.Route;
+import ates.contract.Role;
+import ates.platform.http.ApiDirectives;
+import ates.platform.http.JwtService;
+import ates.platform.http.Principal;
+import ates.platform.http.ProblemException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneId;
+import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+/** The accounting API of http-api.md: accounts, earnings, closing a billing day. */
+final class AccountingRoutes extends ApiDirectives {
+
+  private static final int MAX_DAYS = 366;
+
+  record AccountJson(UUID userId, long balance, List<AccountingReadModel.TransactionRow> transactions) {}
+
+  record EarningsRow(LocalDate date, long managementEarnings) {}
+
+  record CloseRequest(String date) {}
+
+  private final ClusterSharding sharding;
+  private final AccountingReadModel readModel;
+  private final ZoneId zone;
+  private final Clock clock;
+  private final Duration closeTimeout;
+
+  AccountingRoutes(
+      ActorSystem<?> system,
+      JwtService jwt,
+      AccountingReadModel readModel,
+      ZoneId zone,
+      Clock clock,
+      Duration closeTimeout) {
+    super(jwt);
+    this.sharding = ClusterSharding.get(system);
+    this.readModel = readModel;
+    this.zone = zone;
+    this.clock = clock;
+    this.closeTimeout = closeTimeout;
+  }
+
+  Route route() {
+    return pathPrefix(
+        "api",
+        () ->
+            authenticatedConcat());
+  }
+
+  private Route authenticatedConcat() {
+    return concat(
+        pathPrefix(
+            "accounts",
+            () ->
+                authenticated(
+                    principal ->
+                        concat(
+                            path("me", () -> get(() -> account(principal.userId()))),
+                            path(
+                                PathMatchers.segment(),
+                                id ->
+                                    get(
+                                        () ->
+                                            requireRole(
+                                                principal,
+                                                () -> account(userId(id)),
+                                                Role.ACCOUNTANT,
+                                                Role.ADMIN)))))),
+        pathPrefix(
+            "accounting",
+            () ->
+                authenticated(
+                    principal ->
+                        concat(
+                            path(
+                                "earnings",
+                                () ->
+                                    get(
+                                        () ->
+                                            requireRole(
+                                                principal, this::earnings, Role.ACCOUNTANT, Role.ADMIN))),
+                            path(
+                                PathMatchers.segment("billing-cycles").slash("close"),
+                                () ->
+                                    post(
+                                        () ->
+                                            requireRole(
+                                                principal,
+                                                () ->
+                                                    optionalEntity(req -> close(req)),
+                                                Role.ADMIN)))))));
+  }
+
+  /** The body of close is optional: no body (or {}) closes today. */
+  private Route optionalEntity(java.util.function.Function<CloseRequest, Route> inner) {
+    return extractRequestEntity(
+        entity ->
+            entity.isKnownEmpty()
+                ? inner.apply(new CloseRequest(null))
+                : jsonBody(CloseRequest.class, req -> inner.apply(req == null ? new CloseRequest(null) : req)));
+  }
+
+  private static UUID userId(String id) {
+    try {
+      return UUID.fromString(id);
+    } catch (IllegalArgumentException e) {
+      throw ProblemException.notFound("no account " + id);
+    }
+  }
+
+  private Route account(UUID userId) {
+    return parameterOptional(
+        "limit",
+        limitParam ->
+            parameterOptional(
+                "before",
+                beforeParam -> {
+                  int limit = limit(limitParam);
+                  Optional<Instant> before = beforeParam.map(AccountingRoutes::instant);
+                  return onSuccess(
+                      readModel.account(userId, limit, before),
+                      view ->
+                          ok(
+                              view.map(v -> new AccountJson(v.userId(), v.balance(), v.transactions()))
+                                  .orElseThrow(() -> ProblemException.notFound("no account " + userId))));
+                }));
+  }
+
+  private static int limit(Optional<String> value) {
+    if (value.isEmpty()) return 50;
+    try {
+      int n = Integer.parseInt(value.get());
+      if (n >= 1 && n <= 500) return n;
+    } catch (NumberFormatException ignored) {
+      // answered below
+    }
+    throw ProblemException.invalidField("limit", "must be a number from 1 to 500");
+  }
+
+  private static Instant instant(String value) {
+    try {
+      return Instant.parse(value);
+    } catch (DateTimeParseException e) {
+      throw ProblemException.invalidField("before", "must be an ISO-8601 timestamp such as 2026-11-24T10:15:30Z");
+    }
+  }
+
+  private static LocalDate date(String field, String value) {
+    try {
+      return LocalDate.parse(value);
+    } catch (DateTimeParseException e) {
+      throw ProblemException.invalidField(field, "must be a date YYYY-MM-DD");
+    }
+  }
+
+  private Route earnings() {
+    return parameter(
+        "from",
+        fromParam ->
+            parameter(
+                "to",
+                toParam -> {
+                  LocalDate from = date("from", fromParam);
+                  LocalDate to = date("to", toParam);
+                  if (to.isBefore(from)) throw ProblemException.invalidField("to", "must not be before 'from'");
+                  if (ChronoUnit.DAYS.between(from, to) >= MAX_DAYS)
+                    throw ProblemException.invalidField("to", "the range may span at most " + MAX_DAYS + " days");
+                  return onSuccess(
+                      readModel.earnings(from, to),
+                      days ->
+                          ok(days.entrySet().stream().map(e -> new EarningsRow(e.getKey(), e.getValue())).toList()));
+                }));
+  }
+
+  private Route close(CloseRequest req) {
+    LocalDate today = LocalDate.now(clock.withZone(zone));
+    LocalDate date = req.date() == null ? today : date("date", req.date());
+    if (date.isAfter(today)) throw ProblemException.invalidField("date", "must not be in the future");
+    scala.concurrent.duration.FiniteDuration timeout =
+        scala.concurrent.duration.FiniteDuration.apply(closeTimeout.toMillis() + 5000, TimeUnit.MILLISECONDS);
+    return withRequestTimeout(
+        timeout,
+        () ->
+            onSuccess(
+                sharding
+                    .entityRefFor(BillingDay.ENTITY_KEY, date.toString())
+                    .<BillingDay.Result>askWithStatus(BillingDay.Close::new, closeTimeout),
+                result -> ok(result)));
+  }
+}

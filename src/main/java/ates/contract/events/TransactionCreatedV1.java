@@ -1,0 +1,21 @@
+package ates.contract.events;
+
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.UUID;
+
+/** {@code TransactionCreated} v1 on the {@code TransactionCreated} topic, key {@code accountId}. */
+public record TransactionCreatedV1(
+    String transactionId,
+    UUID accountId,
+    String type,
+    String direction,
+    long amount,
+    long balanceAfter,
+    UUID taskId,
+    String description,
+    LocalDate billingDate,
+    Instant createdAt) {
+  public static final String NAME = "TransactionCreated";
+  public static final int VERSION = 1;
+}
