@@ -149,6 +149,82 @@ public final class AccountingReadModel {
     }
   }
 
+  /** The {@code billing_runs} table: one exactly-once projection of every billing-day event. */
+  void startBillingRunsProjection(ActorSystem<?> system, String readJournalPluginId) {
+    String name = "billing-runs";
+    SourceProvider<Offset, EventEnvelope<BillingDay.Event>> source =
+        EventSourcedProvider.eventsByTag(system, readJournalPluginId, BillingDay.TAG);
+    ShardedDaemonProcess.get(system)
+        .init(
+            ProjectionBehavior.Command.class,
+            name,
+            1,
+            i ->
+                ProjectionBehavior.create(
+                    JdbcProjection.exactlyOnce(
+                        ProjectionId.of(name, BillingDay.TAG),
+                        source,
+                        database::newSession,
+                        BillingRunsHandler::new,
+                        system)),
+            ShardedDaemonProcessSettings.create(system).withRole(AccountingService.NAME),
+            Optional.of(ProjectionBehavior.stopMessage()));
+  }
+
+  static final class BillingRunsHandler
+      extends JdbcHandler<EventEnvelope<BillingDay.Event>, PooledJdbcSession> {
+    @Override
+    public void process(PooledJdbcSession session, EventEnvelope<BillingDay.Event> envelope)
+        throws Exception {
+      session.withConnection(
+          c -> {
+            applyBillingRun(c, envelope.event(), new Timestamp(envelope.timestamp()));
+            return null;
+          });
+    }
+  }
+
+  static void applyBillingRun(Connection c, BillingDay.Event event, Timestamp at) throws SQLException {
+    if (event instanceof BillingDay.Started s) {
+      try (PreparedStatement ps =
+          c.prepareStatement(
+              "INSERT INTO billing_runs (billing_date, status, accounts, started_at) VALUES (?, 'running', ?, ?)"
+                  + " ON CONFLICT (billing_date) DO NOTHING")) {
+        ps.setDate(1, Date.valueOf(s.date()));
+        ps.setInt(2, s.accounts().size());
+        ps.setTimestamp(3, at);
+        ps.executeUpdate();
+      }
+    } else if (event instanceof BillingDay.AccountSettled s) {
+      try (PreparedStatement ps =
+          c.prepareStatement("UPDATE billing_runs SET settled = settled + 1 WHERE billing_date = ?")) {
+        ps.setDate(1, Date.valueOf(s.date()));
+        ps.executeUpdate();
+      }
+    } else if (event instanceof BillingDay.Finished f) {
+      try (PreparedStatement ps =
+          c.prepareStatement("UPDATE billing_runs SET status = 'closed', finished_at = ? WHERE billing_date = ?")) {
+        ps.setTimestamp(1, at);
+        ps.setDate(2, Date.valueOf(f.date()));
+        ps.executeUpdate();
+      }
+    }
+  }
+
+  /** Billing days whose close started and has not finished. */
+  CompletionStage<List<LocalDate>> runningBillingDays() {
+    return database.query(
+        c -> {
+          List<LocalDate> days = new ArrayList<>();
+          try (PreparedStatement ps =
+                  c.prepareStatement("SELECT billing_date FROM billing_runs WHERE status = 'running' ORDER BY 1");
+              ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) days.add(rs.getDate(1).toLocalDate());
+          }
+          return days;
+        });
+  }
+
   // --- queries --------------------------------------------------------------------------------
 
   record TransactionRow(

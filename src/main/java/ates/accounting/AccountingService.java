@@ -54,12 +54,14 @@ public final class AccountingService implements Service {
                         entity.getEntityId(),
                         readModel::billingCandidates,
                         ctx.askTimeout(),
+                        config.getInt("close-parallelism"),
                         clock,
                         ctx.journalPluginId(),
                         ctx.snapshotPluginId()))
             .withRole(NAME));
 
     readModel.startProjection(system, ctx.readJournalPluginId());
+    readModel.startBillingRunsProjection(system, ctx.readJournalPluginId());
     EventPublisher.<Account.Event>start(
         system,
         NAME,
@@ -76,7 +78,13 @@ public final class AccountingService implements Service {
     ClusterSingleton.get(system)
         .init(
             SingletonActor.of(
-                    Behaviors.supervise(BillingScheduler.create(zone, clock, closeTimeout))
+                    Behaviors.supervise(
+                            BillingScheduler.create(
+                                zone,
+                                clock,
+                                closeTimeout,
+                                config.getDuration("resume-interval"),
+                                readModel::runningBillingDays))
                         .onFailure(SupervisorStrategy.restartWithBackoff(Duration.ofSeconds(1), Duration.ofMinutes(1), 0.2)),
                     "billing-scheduler")
                 .withSettings(ClusterSingletonSettings.create(system).withRole(NAME)));

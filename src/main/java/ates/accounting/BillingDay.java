@@ -42,6 +42,8 @@ public final class BillingDay
 
   public static final EntityTypeKey<Command> ENTITY_KEY =
       EntityTypeKey.create(Command.class, "BillingDay");
+  /** Every billing-day event carries this tag, for the {@code billing_runs} read model. */
+  public static final String TAG = "billing-days";
 
   /** One worker's payout of the day. */
   public record Payout(UUID userId, long amount) implements CborSerializable {}
@@ -95,7 +97,6 @@ public final class BillingDay
   // --- behavior -------------------------------------------------------------------------------
 
   private static final Duration RETRY_DELAY = Duration.ofSeconds(1);
-  private static final int IN_FLIGHT = 16;
 
   private final LocalDate date;
   private final ActorContext<Command> context;
@@ -103,6 +104,7 @@ public final class BillingDay
   private final ClusterSharding sharding;
   private final Supplier<CompletionStage<List<UUID>>> candidates;
   private final Duration askTimeout;
+  private final int parallelism;
   private final Clock clock;
   private final String journalPluginId;
   private final String snapshotPluginId;
@@ -115,6 +117,7 @@ public final class BillingDay
       String entityId,
       Supplier<CompletionStage<List<UUID>>> candidates,
       Duration askTimeout,
+      int parallelism,
       Clock clock,
       String journalPluginId,
       String snapshotPluginId) {
@@ -122,8 +125,8 @@ public final class BillingDay
         context ->
             Behaviors.withTimers(
                 timers ->
-                    new BillingDay(entityId, context, timers, candidates, askTimeout, clock,
-                        journalPluginId, snapshotPluginId)));
+                    new BillingDay(entityId, context, timers, candidates, askTimeout, parallelism,
+                        clock, journalPluginId, snapshotPluginId)));
   }
 
   private BillingDay(
@@ -132,6 +135,7 @@ public final class BillingDay
       TimerScheduler<Command> timers,
       Supplier<CompletionStage<List<UUID>>> candidates,
       Duration askTimeout,
+      int parallelism,
       Clock clock,
       String journalPluginId,
       String snapshotPluginId) {
@@ -144,6 +148,7 @@ public final class BillingDay
     this.sharding = ClusterSharding.get(context.getSystem());
     this.candidates = candidates;
     this.askTimeout = askTimeout;
+    this.parallelism = parallelism;
     this.clock = clock;
     this.journalPluginId = journalPluginId;
     this.snapshotPluginId = snapshotPluginId;
@@ -162,6 +167,11 @@ public final class BillingDay
   @Override
   public State emptyState() {
     return NotStarted.INSTANCE;
+  }
+
+  @Override
+  public java.util.Set<String> tagsFor(Event event) {
+    return java.util.Set.of(TAG);
   }
 
   @Override
@@ -275,10 +285,10 @@ public final class BillingDay
     }
   }
 
-  /** Keeps at most {@value #IN_FLIGHT} account closes in flight; failed ones wait for their retry timer. */
+  /** Keeps at most {@code parallelism} account closes in flight; failed ones wait for their retry timer. */
   private void closeAccounts(Running running) {
     for (UUID account : running.pending()) {
-      if (inFlight.size() >= IN_FLIGHT) return;
+      if (inFlight.size() >= parallelism) return;
       if (inFlight.contains(account) || timers.isTimerActive(account)) continue;
       inFlight.add(account);
       context.pipeToSelf(

@@ -71,12 +71,11 @@ final class PayoutMailer {
   }
 
   void start(ActorSystem<?> system, Duration interval) {
-    system
-        .scheduler()
-        .scheduleWithFixedDelay(
-            interval,
-            interval,
-            () ->
+    ates.platform.Periodic.every(
+        system,
+        "payout-mailer",
+        interval,
+        () ->
                 database
                     .query(
                         c -> {
@@ -87,8 +86,7 @@ final class PayoutMailer {
                         e -> {
                           log.warn("Payout mail delivery failed, will retry: {}", e.getMessage());
                           return null;
-                        }),
-            system.executionContext());
+                        }));
   }
 
   private record Pending(String transactionId, UUID accountId, String recipient, String subject, String body) {}

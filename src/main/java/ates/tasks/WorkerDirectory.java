@@ -8,6 +8,7 @@ import ates.contract.Role;
 import ates.contract.Topics;
 import ates.contract.events.UserRegisteredV1;
 import ates.contract.events.UserRoleChangedV1;
+import ates.platform.Periodic;
 import ates.platform.ServiceContext;
 import ates.platform.db.ServiceDatabase;
 import ates.platform.kafka.EventConsumer;
@@ -53,9 +54,7 @@ public final class WorkerDirectory {
             d -> {
               EventConsumer.start(
                   system, ctx.kafka(), ctx.metrics(), CONSUMER_GROUP, Topics.USERS, this::apply);
-              system
-                  .scheduler()
-                  .scheduleWithFixedDelay(refresh, refresh, this::reloadQuietly, system.executionContext());
+              Periodic.every(system, "worker-directory-refresh", refresh, this::reloadQuietly);
               return Done.getInstance();
             });
   }
