@@ -1,6 +1,7 @@
 package ates;
 
 import ates.accounting.AccountingService;
+import ates.analytics.AnalyticsService;
 import ates.identity.IdentityService;
 import ates.platform.AtesNode;
 import ates.tasks.TasksService;
@@ -23,6 +24,7 @@ public final class Main {
     services.put(IdentityService.NAME, IdentityService::new);
     services.put(TasksService.NAME, TasksService::new);
     services.put(AccountingService.NAME, AccountingService::new);
+    services.put(AnalyticsService.NAME, AnalyticsService::new);
     return services;
   }
 

@@ -126,8 +126,8 @@ public final class EventConsumer {
             });
   }
 
-  /** Sends the record, unchanged, to the topic's dead-letter topic with the reason. */
-  static CompletionStage<Done> deadLetter(
+  /** Sends the record, unchanged, to its topic's dead-letter topic with the reason (for streams that manage offsets themselves too). */
+  public static CompletionStage<Done> deadLetter(
       ConsumerRecord<String, byte[]> record,
       String reason,
       SendProducer<String, byte[]> producer,

@@ -1,0 +1,49 @@
+package ates.analytics;
+
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.SupervisorStrategy;
+import akka.actor.typed.javadsl.Behaviors;
+import akka.cluster.typed.ClusterSingleton;
+import akka.cluster.typed.ClusterSingletonSettings;
+import akka.cluster.typed.SingletonActor;
+import akka.http.javadsl.server.Route;
+import ates.platform.Service;
+import ates.platform.ServiceContext;
+import com.typesafe.config.Config;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.ZoneId;
+
+/**
+ * Analytics: an actor hierarchy fed by Kafka (Users, TransactionCreated, TaskCompleted) with its
+ * offsets stored in the same transactions as its aggregates; management earnings, workers in the
+ * negative, the most expensive task, daily statistics.
+ */
+public final class AnalyticsService implements Service {
+
+  public static final String NAME = "analytics";
+
+  @Override
+  public String name() {
+    return NAME;
+  }
+
+  @Override
+  public Route start(ServiceContext ctx) {
+    Config config = ctx.config().getConfig("ates.analytics");
+    ZoneId zone = ZoneId.of(config.getString("billing-zone"));
+    AnalyticsStore store = new AnalyticsStore(ctx.database());
+    ActorRef<AnalyticsGuardian.Command> guardian =
+        ClusterSingleton.get(ctx.system())
+            .init(
+                SingletonActor.of(
+                        Behaviors.supervise(
+                                AnalyticsGuardian.create(ctx, store, zone, config.getDuration("day-idle-timeout")))
+                            .onFailure(SupervisorStrategy.restartWithBackoff(Duration.ofSeconds(1), Duration.ofSeconds(30), 0.2)),
+                        "analytics")
+                    .withSettings(ClusterSingletonSettings.create(ctx.system()).withRole(NAME)));
+    return new AnalyticsRoutes(
+            ctx.system(), ctx.jwt(), guardian, store, zone, Clock.systemUTC(), config.getInt("hot-days"), ctx.askTimeout())
+        .route();
+  }
+}

@@ -1,0 +1,267 @@
+package ates.analytics;
+
+import ates.contract.events.TaskCompletedV1;
+import ates.contract.events.TransactionCreatedV1;
+import ates.contract.events.UserRegisteredV1;
+import ates.contract.events.UserRoleChangedV1;
+import ates.platform.db.ServiceDatabase;
+import java.sql.Connection;
+import java.sql.Date;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * The analytics database: every record is applied in one transaction together with the Kafka
+ * offset after it, so a crash or a redelivery never counts an event twice or drops one; records
+ * repeated under other offsets (a republished event) are recognised by their business id.
+ */
+final class AnalyticsStore {
+
+  /** Key of a partition's offset in maps: {@code topic#partition}. */
+  static String partitionKey(String topic, int partition) {
+    return topic + "#" + partition;
+  }
+
+  private final ServiceDatabase database;
+
+  AnalyticsStore(ServiceDatabase database) {
+    this.database = database;
+  }
+
+  // --- ingestion (each call one transaction with its offset) ----------------------------------
+
+  /** Applies a TransactionCreated; true when it was new. */
+  CompletionStage<Boolean> applyTransaction(
+      String consumer, String topic, int partition, long offset, TransactionCreatedV1 e) {
+    return inTransaction(consumer, topic, partition, offset, c -> {
+      if (!insertIgnoringDuplicates(c, "INSERT INTO counted_transactions (transaction_id) VALUES (?) ON CONFLICT DO NOTHING",
+          e.transactionId())) {
+        return false;
+      }
+      long fee = e.type().equals("assignment_fee") ? e.amount() : 0;
+      long reward = e.type().equals("completion_reward") ? e.amount() : 0;
+      if (fee != 0 || reward != 0) addToDay(c, e.billingDate(), fee, reward, 0, 0);
+      try (PreparedStatement ps = c.prepareStatement(
+          "INSERT INTO day_balances (account_id, billing_date, balance_after, ledger_offset) VALUES (?, ?, ?, ?)"
+              + " ON CONFLICT (account_id, billing_date) DO UPDATE SET balance_after = EXCLUDED.balance_after,"
+              + " ledger_offset = EXCLUDED.ledger_offset WHERE day_balances.ledger_offset < EXCLUDED.ledger_offset")) {
+        ps.setObject(1, e.accountId());
+        ps.setDate(2, Date.valueOf(e.billingDate()));
+        ps.setLong(3, e.balanceAfter());
+        ps.setLong(4, offset);
+        ps.executeUpdate();
+      }
+      return true;
+    });
+  }
+
+  /** Applies a TaskCompleted; true when it was new. */
+  CompletionStage<Boolean> applyCompletion(
+      String consumer, String topic, int partition, long offset, TaskCompletedV1 e, LocalDate day) {
+    return inTransaction(consumer, topic, partition, offset, c -> {
+      int inserted;
+      try (PreparedStatement ps = c.prepareStatement(
+          "INSERT INTO completed_tasks (task_id, title, jira_id, completion_reward, completed_at, billing_date)"
+              + " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (task_id) DO NOTHING")) {
+        ps.setObject(1, e.taskId());
+        ps.setString(2, e.title());
+        ps.setString(3, e.jiraId());
+        ps.setLong(4, e.completionReward());
+        ps.setTimestamp(5, Timestamp.from(e.completedAt()));
+        ps.setDate(6, Date.valueOf(day));
+        inserted = ps.executeUpdate();
+      }
+      if (inserted == 0) return false;
+      addToDay(c, day, 0, 0, 1, e.completionReward());
+      return true;
+    });
+  }
+
+  CompletionStage<Boolean> applyUser(
+      String consumer, String topic, int partition, long offset, UUID userId, String role, Instant at) {
+    return inTransaction(consumer, topic, partition, offset, c -> {
+      try (PreparedStatement ps = c.prepareStatement(
+          "INSERT INTO user_roles (user_id, role, changed_at) VALUES (?, ?, ?) ON CONFLICT (user_id) DO UPDATE"
+              + " SET role = EXCLUDED.role, changed_at = EXCLUDED.changed_at WHERE user_roles.changed_at <= EXCLUDED.changed_at")) {
+        ps.setObject(1, userId);
+        ps.setString(2, role);
+        ps.setTimestamp(3, Timestamp.from(at));
+        return ps.executeUpdate() > 0;
+      }
+    });
+  }
+
+  /** Only moves the offset on: a record that went to the dead-letter topic. */
+  CompletionStage<Boolean> skip(String consumer, String topic, int partition, long offset) {
+    return inTransaction(consumer, topic, partition, offset, c -> false);
+  }
+
+  private interface Work {
+    boolean apply(Connection c) throws SQLException;
+  }
+
+  private CompletionStage<Boolean> inTransaction(
+      String consumer, String topic, int partition, long offset, Work work) {
+    return database.query(c -> {
+      c.setAutoCommit(false);
+      try {
+        boolean changed = work.apply(c);
+        try (PreparedStatement ps = c.prepareStatement(
+            "INSERT INTO kafka_offsets (consumer, topic, partition, next_offset) VALUES (?, ?, ?, ?)"
+                + " ON CONFLICT (consumer, topic, partition) DO UPDATE SET next_offset = EXCLUDED.next_offset")) {
+          ps.setString(1, consumer);
+          ps.setString(2, topic);
+          ps.setInt(3, partition);
+          ps.setLong(4, offset + 1);
+          ps.executeUpdate();
+        }
+        c.commit();
+        return changed;
+      } catch (SQLException | RuntimeException ex) {
+        c.rollback();
+        throw ex;
+      } finally {
+        c.setAutoCommit(true);
+      }
+    });
+  }
+
+  private static boolean insertIgnoringDuplicates(Connection c, String sql, String key) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      ps.setString(1, key);
+      return ps.executeUpdate() > 0;
+    }
+  }
+
+  private static void addToDay(Connection c, LocalDate day, long fees, long rewards, long tasks, long rewardSum)
+      throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(
+        "INSERT INTO day_figures (billing_date, fees, rewards, completed_tasks, reward_sum) VALUES (?, ?, ?, ?, ?)"
+            + " ON CONFLICT (billing_date) DO UPDATE SET fees = day_figures.fees + EXCLUDED.fees,"
+            + " rewards = day_figures.rewards + EXCLUDED.rewards,"
+            + " completed_tasks = day_figures.completed_tasks + EXCLUDED.completed_tasks,"
+            + " reward_sum = day_figures.reward_sum + EXCLUDED.reward_sum")) {
+      ps.setDate(1, Date.valueOf(day));
+      ps.setLong(2, fees);
+      ps.setLong(3, rewards);
+      ps.setLong(4, tasks);
+      ps.setLong(5, rewardSum);
+      ps.executeUpdate();
+    }
+  }
+
+  // --- reads ----------------------------------------------------------------------------------
+
+  /** Stored offsets of a consumer for the given partitions (absent: never read). */
+  CompletionStage<Map<String, Long>> offsets(String consumer, Collection<String> topics) {
+    return database.query(c -> {
+      Map<String, Long> offsets = new HashMap<>();
+      try (PreparedStatement ps = c.prepareStatement(
+          "SELECT topic, partition, next_offset FROM kafka_offsets WHERE consumer = ?")) {
+        ps.setString(1, consumer);
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            if (topics.contains(rs.getString(1))) offsets.put(partitionKey(rs.getString(1), rs.getInt(2)), rs.getLong(3));
+          }
+        }
+      }
+      return offsets;
+    });
+  }
+
+  /** A day's figures and, read in the same snapshot, every stored offset (to skip deltas already included). */
+  record Loaded(DayFigures figures, Map<String, Long> offsets) {}
+
+  CompletionStage<Loaded> load(LocalDate day) {
+    return database.query(c -> {
+      c.setAutoCommit(false);
+      c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+      try {
+        Loaded loaded = new Loaded(figures(c, day), allOffsets(c));
+        c.commit();
+        return loaded;
+      } finally {
+        c.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
+        c.setAutoCommit(true);
+      }
+    });
+  }
+
+  private static Map<String, Long> allOffsets(Connection c) throws SQLException {
+    Map<String, Long> offsets = new HashMap<>();
+    try (PreparedStatement ps = c.prepareStatement("SELECT consumer, topic, partition, next_offset FROM kafka_offsets");
+        ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) offsets.put(partitionKey(rs.getString(2), rs.getInt(3)), rs.getLong(4));
+    }
+    return offsets;
+  }
+
+  private static DayFigures figures(Connection c, LocalDate day) throws SQLException {
+    long fees = 0, rewards = 0, tasks = 0, rewardSum = 0;
+    try (PreparedStatement ps = c.prepareStatement(
+        "SELECT fees, rewards, completed_tasks, reward_sum FROM day_figures WHERE billing_date = ?")) {
+      ps.setDate(1, Date.valueOf(day));
+      try (ResultSet rs = ps.executeQuery()) {
+        if (rs.next()) {
+          fees = rs.getLong(1);
+          rewards = rs.getLong(2);
+          tasks = rs.getLong(3);
+          rewardSum = rs.getLong(4);
+        }
+      }
+    }
+    DayFigures.TaskFigure top = null;
+    try (PreparedStatement ps = c.prepareStatement(
+        "SELECT task_id, title, jira_id, completion_reward, completed_at FROM completed_tasks WHERE billing_date = ?"
+            + " ORDER BY completion_reward DESC, completed_at ASC, task_id ASC LIMIT 1")) {
+      ps.setDate(1, Date.valueOf(day));
+      try (ResultSet rs = ps.executeQuery()) {
+        if (rs.next()) {
+          top = new DayFigures.TaskFigure(rs.getObject(1, UUID.class), rs.getString(2), rs.getString(3),
+              rs.getLong(4), rs.getTimestamp(5).toInstant());
+        }
+      }
+    }
+    Map<UUID, DayFigures.Balance> balances = new HashMap<>();
+    try (PreparedStatement ps = c.prepareStatement(
+        "SELECT DISTINCT ON (account_id) account_id, balance_after, ledger_offset FROM day_balances"
+            + " WHERE billing_date <= ? ORDER BY account_id, ledger_offset DESC")) {
+      ps.setDate(1, Date.valueOf(day));
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) balances.put(rs.getObject(1, UUID.class), new DayFigures.Balance(rs.getLong(2), rs.getLong(3)));
+      }
+    }
+    return new DayFigures(day, fees, rewards, tasks, rewardSum, top, balances);
+  }
+
+  /** Users whose role is not worker (left out of the negative-balance count). */
+  CompletionStage<Set<UUID>> nonWorkers() {
+    return database.query(c -> {
+      Set<UUID> ids = new HashSet<>();
+      try (PreparedStatement ps = c.prepareStatement("SELECT user_id FROM user_roles WHERE role <> 'worker'");
+          ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) ids.add(rs.getObject(1, UUID.class));
+      }
+      return ids;
+    });
+  }
+
+  static String role(UserRegisteredV1 e) {
+    return e.role().wireName();
+  }
+
+  static String role(UserRoleChangedV1 e) {
+    return e.role().wireName();
+  }
+}
