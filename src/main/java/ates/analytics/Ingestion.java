@@ -69,6 +69,15 @@ final class Ingestion {
               .viaMat(KillSwitches.single(), Keep.right())
               .toMat(Sink.ignore(), Keep.left())
               .run(context.getSystem());
+      // stop reading when the node stops serving, before the broker or the database go away
+      akka.actor.CoordinatedShutdown.get(context.getSystem())
+          .addTask(
+              akka.actor.CoordinatedShutdown.PhaseServiceStop(),
+              "stop-ingestion-" + topic + "-" + context.getSelf().path().uid(),
+              () -> {
+                killSwitch.shutdown();
+                return java.util.concurrent.CompletableFuture.completedFuture(Done.getInstance());
+              });
       context.getLog().info("Ingesting {} from stored offsets", topic);
       return Behaviors.receive(Void.class)
           .onSignal(akka.actor.typed.PostStop.class, s -> {
