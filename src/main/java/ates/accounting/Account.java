@@ -2,18 +2,15 @@ package ates.accounting;
 
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.Behavior;
-import akka.actor.typed.SupervisorStrategy;
 import akka.cluster.sharding.typed.javadsl.EntityTypeKey;
 import akka.pattern.StatusReply;
-import akka.persistence.typed.PersistenceId;
 import akka.persistence.typed.javadsl.CommandHandlerWithReply;
 import akka.persistence.typed.javadsl.EventHandler;
-import akka.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
 import akka.persistence.typed.javadsl.ReplyEffect;
 import akka.persistence.typed.javadsl.RetentionCriteria;
 import ates.platform.CborSerializable;
+import ates.platform.JournaledEntity;
 import ates.platform.Tags;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.HashSet;
@@ -31,8 +28,7 @@ import java.util.UUID;
  * of later days, so closing day D pays out exactly the balance at the end of D, even when the close
  * runs after midnight or a late event for D arrives after it (then the next close settles it).
  */
-public final class Account
-    extends EventSourcedBehaviorWithEnforcedReplies<Account.Command, Account.Event, Account.State> {
+public final class Account extends JournaledEntity<Account.Command, Account.Event, Account.State> {
 
   public static final EntityTypeKey<Command> ENTITY_KEY =
       EntityTypeKey.create(Command.class, "Account");
@@ -153,31 +149,14 @@ public final class Account
   }
 
   private final UUID accountId;
-  private final String journalPluginId;
-  private final String snapshotPluginId;
 
-  public static Behavior<Command> create(
-      String entityId, String journalPluginId, String snapshotPluginId) {
-    return new Account(entityId, journalPluginId, snapshotPluginId);
+  public static Behavior<Command> create(String entityId, Journal journal) {
+    return new Account(entityId, journal);
   }
 
-  private Account(String entityId, String journalPluginId, String snapshotPluginId) {
-    super(
-        PersistenceId.of(ENTITY_KEY.name(), entityId),
-        SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.1));
+  private Account(String entityId, Journal journal) {
+    super(ENTITY_KEY, entityId, journal);
     this.accountId = UUID.fromString(entityId);
-    this.journalPluginId = journalPluginId;
-    this.snapshotPluginId = snapshotPluginId;
-  }
-
-  @Override
-  public String journalPluginId() {
-    return journalPluginId;
-  }
-
-  @Override
-  public String snapshotPluginId() {
-    return snapshotPluginId;
   }
 
   @Override

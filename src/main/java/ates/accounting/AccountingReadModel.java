@@ -1,17 +1,7 @@
 package ates.accounting;
 
 import akka.actor.typed.ActorSystem;
-import akka.cluster.sharding.typed.ShardedDaemonProcessSettings;
-import akka.cluster.sharding.typed.javadsl.ShardedDaemonProcess;
-import akka.persistence.query.Offset;
-import akka.projection.ProjectionBehavior;
-import akka.projection.ProjectionId;
-import akka.projection.eventsourced.EventEnvelope;
-import akka.projection.eventsourced.javadsl.EventSourcedProvider;
-import akka.projection.javadsl.SourceProvider;
-import akka.projection.jdbc.javadsl.JdbcHandler;
-import akka.projection.jdbc.javadsl.JdbcProjection;
-import ates.platform.db.PooledJdbcSession;
+import ates.platform.db.ReadModelProjection;
 import ates.platform.db.ServiceDatabase;
 import java.sql.Connection;
 import java.sql.Date;
@@ -19,7 +9,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -47,41 +36,11 @@ public final class AccountingReadModel {
   }
 
   void startProjection(ActorSystem<?> system, String readJournalPluginId) {
-    List<String> tags = Account.TAGS.all();
-    ShardedDaemonProcess.get(system)
-        .init(
-            ProjectionBehavior.Command.class,
-            PROJECTION,
-            tags.size(),
-            i -> {
-              SourceProvider<Offset, EventEnvelope<Account.Event>> source =
-                  EventSourcedProvider.eventsByTag(system, readJournalPluginId, tags.get(i));
-              return ProjectionBehavior.create(
-                  JdbcProjection.groupedWithin(
-                          ProjectionId.of(PROJECTION, tags.get(i)),
-                          source,
-                          database::newSession,
-                          Handler::new,
-                          system)
-                      .withGroup(200, Duration.ofMillis(50)));
-            },
-            ShardedDaemonProcessSettings.create(system).withRole(AccountingService.NAME),
-            Optional.of(ProjectionBehavior.stopMessage()));
-  }
-
-  static final class Handler
-      extends JdbcHandler<List<EventEnvelope<Account.Event>>, PooledJdbcSession> {
-    @Override
-    public void process(PooledJdbcSession session, List<EventEnvelope<Account.Event>> envelopes)
-        throws Exception {
-      session.withConnection(
-          c -> {
-            for (EventEnvelope<Account.Event> e : envelopes) {
-              if (e.event() instanceof Account.Moved moved) apply(c, moved, e.sequenceNr());
-            }
-            return null;
-          });
-    }
+    ReadModelProjection.<Account.Event>start(
+        system, PROJECTION, Account.TAGS.all(), readJournalPluginId, database, AccountingService.NAME,
+        (c, envelope) -> {
+          if (envelope.event() instanceof Account.Moved moved) apply(c, moved, envelope.sequenceNr());
+        });
   }
 
   static void apply(Connection c, Account.Moved moved, long seq) throws SQLException {
@@ -151,37 +110,9 @@ public final class AccountingReadModel {
 
   /** The {@code billing_runs} table: one exactly-once projection of every billing-day event. */
   void startBillingRunsProjection(ActorSystem<?> system, String readJournalPluginId) {
-    String name = "billing-runs";
-    SourceProvider<Offset, EventEnvelope<BillingDay.Event>> source =
-        EventSourcedProvider.eventsByTag(system, readJournalPluginId, BillingDay.TAG);
-    ShardedDaemonProcess.get(system)
-        .init(
-            ProjectionBehavior.Command.class,
-            name,
-            1,
-            i ->
-                ProjectionBehavior.create(
-                    JdbcProjection.exactlyOnce(
-                        ProjectionId.of(name, BillingDay.TAG),
-                        source,
-                        database::newSession,
-                        BillingRunsHandler::new,
-                        system)),
-            ShardedDaemonProcessSettings.create(system).withRole(AccountingService.NAME),
-            Optional.of(ProjectionBehavior.stopMessage()));
-  }
-
-  static final class BillingRunsHandler
-      extends JdbcHandler<EventEnvelope<BillingDay.Event>, PooledJdbcSession> {
-    @Override
-    public void process(PooledJdbcSession session, EventEnvelope<BillingDay.Event> envelope)
-        throws Exception {
-      session.withConnection(
-          c -> {
-            applyBillingRun(c, envelope.event(), new Timestamp(envelope.timestamp()));
-            return null;
-          });
-    }
+    ReadModelProjection.<BillingDay.Event>start(
+        system, "billing-runs", List.of(BillingDay.TAG), readJournalPluginId, database, AccountingService.NAME,
+        (c, envelope) -> applyBillingRun(c, envelope.event(), new Timestamp(envelope.timestamp())));
   }
 
   static void applyBillingRun(Connection c, BillingDay.Event event, Timestamp at) throws SQLException {

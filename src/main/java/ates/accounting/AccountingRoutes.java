@@ -7,7 +7,6 @@ import akka.http.javadsl.server.Route;
 import ates.contract.Role;
 import ates.platform.http.ApiDirectives;
 import ates.platform.http.JwtService;
-import ates.platform.http.Principal;
 import ates.platform.http.ProblemException;
 import java.time.Clock;
 import java.time.Duration;

@@ -44,7 +44,7 @@ public final class AccountingService implements Service {
     sharding.init(
         Entity.of(
                 Account.ENTITY_KEY,
-                entity -> Account.create(entity.getEntityId(), ctx.journalPluginId(), ctx.snapshotPluginId()))
+                entity -> Account.create(entity.getEntityId(), ctx.journal()))
             .withRole(NAME));
     sharding.init(
         Entity.of(
@@ -56,8 +56,7 @@ public final class AccountingService implements Service {
                         ctx.askTimeout(),
                         config.getInt("close-parallelism"),
                         clock,
-                        ctx.journalPluginId(),
-                        ctx.snapshotPluginId()))
+                        ctx.journal()))
             .withRole(NAME));
 
     readModel.startProjection(system, ctx.readJournalPluginId());

@@ -2,22 +2,19 @@ package ates.accounting;
 
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.Behavior;
-import akka.actor.typed.SupervisorStrategy;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.TimerScheduler;
 import akka.cluster.sharding.typed.javadsl.ClusterSharding;
 import akka.cluster.sharding.typed.javadsl.EntityTypeKey;
 import akka.pattern.StatusReply;
-import akka.persistence.typed.PersistenceId;
 import akka.persistence.typed.RecoveryCompleted;
 import akka.persistence.typed.javadsl.CommandHandlerWithReply;
 import akka.persistence.typed.javadsl.CommandHandlerWithReplyBuilder;
 import akka.persistence.typed.javadsl.EventHandler;
-import akka.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
-import akka.persistence.typed.javadsl.ReplyEffect;
 import akka.persistence.typed.javadsl.SignalHandler;
 import ates.platform.CborSerializable;
+import ates.platform.JournaledEntity;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.LocalDate;
@@ -38,7 +35,7 @@ import java.util.function.Supplier;
  * Closing a closed day answers the same payouts.
  */
 public final class BillingDay
-    extends EventSourcedBehaviorWithEnforcedReplies<BillingDay.Command, BillingDay.Event, BillingDay.State> {
+    extends JournaledEntity<BillingDay.Command, BillingDay.Event, BillingDay.State> {
 
   public static final EntityTypeKey<Command> ENTITY_KEY =
       EntityTypeKey.create(Command.class, "BillingDay");
@@ -106,8 +103,6 @@ public final class BillingDay
   private final Duration askTimeout;
   private final int parallelism;
   private final Clock clock;
-  private final String journalPluginId;
-  private final String snapshotPluginId;
   /** Who asked while the day was closing; answered when it is closed (not persisted: asks time out). */
   private final List<ActorRef<StatusReply<Result>>> waiting = new ArrayList<>();
   private boolean listing;
@@ -119,14 +114,13 @@ public final class BillingDay
       Duration askTimeout,
       int parallelism,
       Clock clock,
-      String journalPluginId,
-      String snapshotPluginId) {
+      Journal journal) {
     return Behaviors.setup(
         context ->
             Behaviors.withTimers(
                 timers ->
                     new BillingDay(entityId, context, timers, candidates, askTimeout, parallelism,
-                        clock, journalPluginId, snapshotPluginId)));
+                        clock, journal)));
   }
 
   private BillingDay(
@@ -137,11 +131,8 @@ public final class BillingDay
       Duration askTimeout,
       int parallelism,
       Clock clock,
-      String journalPluginId,
-      String snapshotPluginId) {
-    super(
-        PersistenceId.of(ENTITY_KEY.name(), entityId),
-        SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.1));
+      Journal journal) {
+    super(ENTITY_KEY, entityId, journal);
     this.date = LocalDate.parse(entityId);
     this.context = context;
     this.timers = timers;
@@ -150,18 +141,6 @@ public final class BillingDay
     this.askTimeout = askTimeout;
     this.parallelism = parallelism;
     this.clock = clock;
-    this.journalPluginId = journalPluginId;
-    this.snapshotPluginId = snapshotPluginId;
-  }
-
-  @Override
-  public String journalPluginId() {
-    return journalPluginId;
-  }
-
-  @Override
-  public String snapshotPluginId() {
-    return snapshotPluginId;
   }
 
   @Override

@@ -50,11 +50,7 @@ public final class IdentityService implements Service {
             Entity.of(
                     User.ENTITY_KEY,
                     entity ->
-                        User.create(
-                            entity.getEntityId(),
-                            ctx.journalPluginId(),
-                            ctx.snapshotPluginId(),
-                            Clock.systemUTC()))
+                        User.create(entity.getEntityId(), ctx.journal(), Clock.systemUTC()))
                 .withRole(NAME));
 
     UserReadModel readModel = new UserReadModel(ctx.database());

@@ -2,22 +2,19 @@ package ates.identity;
 
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.Behavior;
-import akka.actor.typed.SupervisorStrategy;
 import akka.cluster.sharding.typed.javadsl.EntityTypeKey;
 import akka.pattern.StatusReply;
-import akka.persistence.typed.PersistenceId;
 import akka.persistence.typed.javadsl.CommandHandlerWithReply;
 import akka.persistence.typed.javadsl.CommandHandlerWithReplyBuilder;
 import akka.persistence.typed.javadsl.EventHandler;
-import akka.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
 import akka.persistence.typed.javadsl.ReplyEffect;
 import ates.contract.Role;
 import ates.platform.CborSerializable;
 import ates.platform.EntityReplies;
+import ates.platform.JournaledEntity;
 import ates.platform.Tags;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.Locale;
 import java.util.Set;
@@ -28,8 +25,7 @@ import java.util.UUID;
  * login ({@link #idForLogin}), so a login can belong to one user only: registering a login twice
  * reaches the same entity, which answers 409.
  */
-public final class User
-    extends EventSourcedBehaviorWithEnforcedReplies<User.Command, User.Event, User.State> {
+public final class User extends JournaledEntity<User.Command, User.Event, User.State> {
 
   public static final EntityTypeKey<Command> ENTITY_KEY =
       EntityTypeKey.create(Command.class, "User");
@@ -109,36 +105,16 @@ public final class User
   }
 
   private final UUID userId;
-  private final String journalPluginId;
-  private final String snapshotPluginId;
   private final Clock clock;
 
-  /**
-   * @param journalPluginId the identity database's journal; empty for the default (tests)
-   */
-  public static Behavior<Command> create(
-      String entityId, String journalPluginId, String snapshotPluginId, Clock clock) {
-    return new User(entityId, journalPluginId, snapshotPluginId, clock);
+  public static Behavior<Command> create(String entityId, Journal journal, Clock clock) {
+    return new User(entityId, journal, clock);
   }
 
-  private User(String entityId, String journalPluginId, String snapshotPluginId, Clock clock) {
-    super(
-        PersistenceId.of(ENTITY_KEY.name(), entityId),
-        SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.1));
+  private User(String entityId, Journal journal, Clock clock) {
+    super(ENTITY_KEY, entityId, journal);
     this.userId = UUID.fromString(entityId);
-    this.journalPluginId = journalPluginId;
-    this.snapshotPluginId = snapshotPluginId;
     this.clock = clock;
-  }
-
-  @Override
-  public String journalPluginId() {
-    return journalPluginId;
-  }
-
-  @Override
-  public String snapshotPluginId() {
-    return snapshotPluginId;
   }
 
   @Override

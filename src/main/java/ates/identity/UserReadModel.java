@@ -1,18 +1,8 @@
 package ates.identity;
 
 import akka.actor.typed.ActorSystem;
-import akka.cluster.sharding.typed.ShardedDaemonProcessSettings;
-import akka.cluster.sharding.typed.javadsl.ShardedDaemonProcess;
-import akka.persistence.query.Offset;
-import akka.projection.ProjectionBehavior;
-import akka.projection.ProjectionId;
-import akka.projection.eventsourced.EventEnvelope;
-import akka.projection.eventsourced.javadsl.EventSourcedProvider;
-import akka.projection.javadsl.SourceProvider;
-import akka.projection.jdbc.javadsl.JdbcHandler;
-import akka.projection.jdbc.javadsl.JdbcProjection;
 import ates.contract.Role;
-import ates.platform.db.PooledJdbcSession;
+import ates.platform.db.ReadModelProjection;
 import ates.platform.db.ServiceDatabase;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -21,7 +11,6 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletionStage;
 
@@ -38,37 +27,9 @@ public final class UserReadModel {
   }
 
   public void startProjection(ActorSystem<?> system, String readJournalPluginId) {
-    List<String> tags = User.TAGS.all();
-    ShardedDaemonProcess.get(system)
-        .init(
-            ProjectionBehavior.Command.class,
-            "users-read-model",
-            tags.size(),
-            i -> {
-              SourceProvider<Offset, EventEnvelope<User.Event>> source =
-                  EventSourcedProvider.eventsByTag(system, readJournalPluginId, tags.get(i));
-              return ProjectionBehavior.create(
-                  JdbcProjection.exactlyOnce(
-                      ProjectionId.of("users-read-model", tags.get(i)),
-                      source,
-                      database::newSession,
-                      () -> new Handler(),
-                      system));
-            },
-            ShardedDaemonProcessSettings.create(system).withRole("identity"),
-            Optional.of(ProjectionBehavior.stopMessage()));
-  }
-
-  static final class Handler extends JdbcHandler<EventEnvelope<User.Event>, PooledJdbcSession> {
-    @Override
-    public void process(PooledJdbcSession session, EventEnvelope<User.Event> envelope)
-        throws Exception {
-      session.withConnection(
-          c -> {
-            apply(c, envelope.event());
-            return null;
-          });
-    }
+    ReadModelProjection.<User.Event>start(
+        system, "users-read-model", User.TAGS.all(), readJournalPluginId, database, IdentityService.NAME,
+        (c, envelope) -> apply(c, envelope.event()));
   }
 
   static void apply(Connection c, User.Event event) throws SQLException {

@@ -21,13 +21,10 @@ public record ServiceContext(
     return system.settings().config();
   }
 
-  /** The journal, snapshot and read-journal plugin ids of the service's own database. */
-  public String journalPluginId() {
-    return "ates." + database.service() + ".journal";
-  }
-
-  public String snapshotPluginId() {
-    return "ates." + database.service() + ".snapshot";
+  /** The journal and snapshot plugins of the service's own database. */
+  public JournaledEntity.Journal journal() {
+    return new JournaledEntity.Journal(
+        "ates." + database.service() + ".journal", "ates." + database.service() + ".snapshot");
   }
 
   public String readJournalPluginId() {

@@ -2,20 +2,17 @@ package ates.tasks;
 
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.Behavior;
-import akka.actor.typed.SupervisorStrategy;
 import akka.cluster.sharding.typed.javadsl.EntityTypeKey;
 import akka.pattern.StatusReply;
-import akka.persistence.typed.PersistenceId;
 import akka.persistence.typed.javadsl.CommandHandlerWithReply;
 import akka.persistence.typed.javadsl.CommandHandlerWithReplyBuilder;
 import akka.persistence.typed.javadsl.EventHandler;
-import akka.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
 import akka.persistence.typed.javadsl.ReplyEffect;
 import ates.platform.CborSerializable;
 import ates.platform.EntityReplies;
+import ates.platform.JournaledEntity;
 import ates.platform.Tags;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Set;
@@ -27,8 +24,7 @@ import java.util.UUID;
  * Commands are serialized by the entity, so a completion racing a shuffle is safe: whichever comes
  * first wins, and a done task never moves.
  */
-public final class Task
-    extends EventSourcedBehaviorWithEnforcedReplies<Task.Command, Task.Event, Task.State> {
+public final class Task extends JournaledEntity<Task.Command, Task.Event, Task.State> {
 
   public static final EntityTypeKey<Command> ENTITY_KEY =
       EntityTypeKey.create(Command.class, "Task");
@@ -147,33 +143,16 @@ public final class Task
   // --- behavior -------------------------------------------------------------------------------
 
   private final UUID taskId;
-  private final String journalPluginId;
-  private final String snapshotPluginId;
   private final Clock clock;
 
-  public static Behavior<Command> create(
-      String entityId, String journalPluginId, String snapshotPluginId, Clock clock) {
-    return new Task(entityId, journalPluginId, snapshotPluginId, clock);
+  public static Behavior<Command> create(String entityId, Journal journal, Clock clock) {
+    return new Task(entityId, journal, clock);
   }
 
-  private Task(String entityId, String journalPluginId, String snapshotPluginId, Clock clock) {
-    super(
-        PersistenceId.of(ENTITY_KEY.name(), entityId),
-        SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.1));
+  private Task(String entityId, Journal journal, Clock clock) {
+    super(ENTITY_KEY, entityId, journal);
     this.taskId = UUID.fromString(entityId);
-    this.journalPluginId = journalPluginId;
-    this.snapshotPluginId = snapshotPluginId;
     this.clock = clock;
-  }
-
-  @Override
-  public String journalPluginId() {
-    return journalPluginId;
-  }
-
-  @Override
-  public String snapshotPluginId() {
-    return snapshotPluginId;
   }
 
   @Override

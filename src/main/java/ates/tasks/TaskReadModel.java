@@ -1,24 +1,13 @@
 package ates.tasks;
 
 import akka.actor.typed.ActorSystem;
-import akka.cluster.sharding.typed.ShardedDaemonProcessSettings;
-import akka.cluster.sharding.typed.javadsl.ShardedDaemonProcess;
-import akka.persistence.query.Offset;
-import akka.projection.ProjectionBehavior;
-import akka.projection.ProjectionId;
-import akka.projection.eventsourced.EventEnvelope;
-import akka.projection.eventsourced.javadsl.EventSourcedProvider;
-import akka.projection.javadsl.SourceProvider;
-import akka.projection.jdbc.javadsl.JdbcHandler;
-import akka.projection.jdbc.javadsl.JdbcProjection;
-import ates.platform.db.PooledJdbcSession;
+import ates.platform.db.ReadModelProjection;
 import ates.platform.db.ServiceDatabase;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -42,40 +31,9 @@ public final class TaskReadModel {
   }
 
   void startProjection(ActorSystem<?> system, String readJournalPluginId) {
-    List<String> tags = Task.TAGS.all();
-    ShardedDaemonProcess.get(system)
-        .init(
-            ProjectionBehavior.Command.class,
-            PROJECTION,
-            tags.size(),
-            i -> {
-              SourceProvider<Offset, EventEnvelope<Task.Event>> source =
-                  EventSourcedProvider.eventsByTag(system, readJournalPluginId, tags.get(i));
-              return ProjectionBehavior.create(
-                  JdbcProjection.groupedWithin(
-                          ProjectionId.of(PROJECTION, tags.get(i)),
-                          source,
-                          database::newSession,
-                          Handler::new,
-                          system)
-                      .withGroup(200, Duration.ofMillis(50)));
-            },
-            ShardedDaemonProcessSettings.create(system).withRole(TasksService.NAME),
-            Optional.of(ProjectionBehavior.stopMessage()));
-  }
-
-  /** Applies a group of events and stores the group's offset in one transaction. */
-  static final class Handler
-      extends JdbcHandler<List<EventEnvelope<Task.Event>>, PooledJdbcSession> {
-    @Override
-    public void process(PooledJdbcSession session, List<EventEnvelope<Task.Event>> envelopes)
-        throws Exception {
-      session.withConnection(
-          c -> {
-            for (EventEnvelope<Task.Event> envelope : envelopes) apply(c, envelope.event());
-            return null;
-          });
-    }
+    ReadModelProjection.<Task.Event>start(
+        system, PROJECTION, Task.TAGS.all(), readJournalPluginId, database, TasksService.NAME,
+        (c, envelope) -> apply(c, envelope.event()));
   }
 
   static void apply(Connection c, Task.Event event) throws SQLException {

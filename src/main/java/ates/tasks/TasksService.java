@@ -36,11 +36,7 @@ public final class TasksService implements Service {
             Entity.of(
                     Task.ENTITY_KEY,
                     entity ->
-                        Task.create(
-                            entity.getEntityId(),
-                            ctx.journalPluginId(),
-                            ctx.snapshotPluginId(),
-                            Clock.systemUTC()))
+                        Task.create(entity.getEntityId(), ctx.journal(), Clock.systemUTC()))
                 .withRole(NAME));
 
     TaskReadModel readModel = new TaskReadModel(ctx.database());

@@ -7,7 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import akka.actor.testkit.typed.javadsl.ActorTestKit;
 import akka.pattern.StatusReply;
 import akka.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
-import com.typesafe.config.ConfigFactory;
+import ates.platform.JournaledEntity;
+import ates.testing.EntityTestKits;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.UUID;
@@ -28,14 +29,7 @@ class AccountEntityTest {
 
   @BeforeAll
   static void startTestKit() {
-    testKit =
-        ActorTestKit.create(
-            "AccountEntityTest",
-            ConfigFactory.parseString("akka.actor.provider = local")
-                .withFallback(EventSourcedBehaviorTestKit.config())
-                .withFallback(ConfigFactory.parseResources("serialization.conf"))
-                .withFallback(ConfigFactory.defaultReference())
-                .resolve());
+    testKit = EntityTestKits.create("AccountEntityTest");
   }
 
   @AfterAll
@@ -45,7 +39,7 @@ class AccountEntityTest {
 
   @BeforeEach
   void newAccount() {
-    kit = EventSourcedBehaviorTestKit.create(testKit.system(), Account.create(accountId.toString(), "", ""));
+    kit = EventSourcedBehaviorTestKit.create(testKit.system(), Account.create(accountId.toString(), JournaledEntity.Journal.DEFAULT));
   }
 
   private static Account.Movement fee(String id, long amount, LocalDate day) {

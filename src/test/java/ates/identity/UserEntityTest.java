@@ -9,7 +9,8 @@ import akka.pattern.StatusReply;
 import akka.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
 import akka.persistence.testkit.javadsl.EventSourcedBehaviorTestKit.CommandResultWithReply;
 import ates.contract.Role;
-import com.typesafe.config.ConfigFactory;
+import ates.platform.JournaledEntity;
+import ates.testing.EntityTestKits;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -31,14 +32,7 @@ class UserEntityTest {
 
   @BeforeAll
   static void startTestKit() {
-    testKit =
-        ActorTestKit.create(
-            "UserEntityTest",
-            ConfigFactory.parseString("akka.actor.provider = local")
-                .withFallback(EventSourcedBehaviorTestKit.config())
-                .withFallback(ConfigFactory.parseResources("serialization.conf"))
-                .withFallback(ConfigFactory.defaultReference())
-                .resolve());
+    testKit = EntityTestKits.create("UserEntityTest");
   }
 
   @AfterAll
@@ -51,7 +45,7 @@ class UserEntityTest {
     kit =
         EventSourcedBehaviorTestKit.create(
             testKit.system(),
-            User.create(userId.toString(), "", "", Clock.fixed(NOW, ZoneOffset.UTC)));
+            User.create(userId.toString(), JournaledEntity.Journal.DEFAULT, Clock.fixed(NOW, ZoneOffset.UTC)));
   }
 
   private CommandResultWithReply<User.Command, User.Event, User.State, StatusReply<User.Profile>>

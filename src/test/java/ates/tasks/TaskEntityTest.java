@@ -8,7 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import akka.actor.testkit.typed.javadsl.ActorTestKit;
 import akka.pattern.StatusReply;
 import akka.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
-import com.typesafe.config.ConfigFactory;
+import ates.platform.JournaledEntity;
+import ates.testing.EntityTestKits;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -32,14 +33,7 @@ class TaskEntityTest {
 
   @BeforeAll
   static void startTestKit() {
-    testKit =
-        ActorTestKit.create(
-            "TaskEntityTest",
-            ConfigFactory.parseString("akka.actor.provider = local")
-                .withFallback(EventSourcedBehaviorTestKit.config())
-                .withFallback(ConfigFactory.parseResources("serialization.conf"))
-                .withFallback(ConfigFactory.defaultReference())
-                .resolve());
+    testKit = EntityTestKits.create("TaskEntityTest");
   }
 
   @AfterAll
@@ -51,7 +45,7 @@ class TaskEntityTest {
   void newEntity() {
     kit =
         EventSourcedBehaviorTestKit.create(
-            testKit.system(), Task.create(taskId.toString(), "", "", Clock.fixed(NOW, ZoneOffset.UTC)));
+            testKit.system(), Task.create(taskId.toString(), JournaledEntity.Journal.DEFAULT, Clock.fixed(NOW, ZoneOffset.UTC)));
   }
 
   private Task.Details created() {

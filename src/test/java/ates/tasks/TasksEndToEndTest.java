@@ -16,7 +16,6 @@ import ates.testing.TestInfra;
 import ates.testing.TopicReader;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;

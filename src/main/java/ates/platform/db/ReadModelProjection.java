@@ -1,0 +1,81 @@
+package ates.platform.db;
+
+import akka.actor.typed.ActorSystem;
+import akka.cluster.sharding.typed.ShardedDaemonProcessSettings;
+import akka.cluster.sharding.typed.javadsl.ShardedDaemonProcess;
+import akka.persistence.query.Offset;
+import akka.projection.ProjectionBehavior;
+import akka.projection.ProjectionId;
+import akka.projection.eventsourced.EventEnvelope;
+import akka.projection.eventsourced.javadsl.EventSourcedProvider;
+import akka.projection.javadsl.SourceProvider;
+import akka.projection.jdbc.javadsl.JdbcHandler;
+import akka.projection.jdbc.javadsl.JdbcProjection;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A read model kept by an exactly-once akka-projection-jdbc projection per tag: events are applied
+ * in groups, and each group's rows and its projection offset are written in one transaction of the
+ * service's database, so a crash never loses or doubles an update. The instances run under
+ * {@link ShardedDaemonProcess} on the nodes of the service's role.
+ */
+public final class ReadModelProjection {
+
+  /** Writes one event's rows, on the group's connection and transaction. */
+  @FunctionalInterface
+  public interface RowWriter<E> {
+    void write(Connection connection, EventEnvelope<E> envelope) throws SQLException;
+  }
+
+  private ReadModelProjection() {}
+
+  public static <E> void start(
+      ActorSystem<?> system,
+      String name,
+      List<String> tags,
+      String readJournalPluginId,
+      ServiceDatabase database,
+      String role,
+      RowWriter<E> writer) {
+    ShardedDaemonProcess.get(system)
+        .init(
+            ProjectionBehavior.Command.class,
+            name,
+            tags.size(),
+            i -> {
+              SourceProvider<Offset, EventEnvelope<E>> source =
+                  EventSourcedProvider.eventsByTag(system, readJournalPluginId, tags.get(i));
+              return ProjectionBehavior.create(
+                  JdbcProjection.groupedWithin(
+                          ProjectionId.of(name, tags.get(i)),
+                          source,
+                          database::newSession,
+                          () -> new GroupHandler<>(writer),
+                          system)
+                      .withGroup(200, Duration.ofMillis(50)));
+            },
+            ShardedDaemonProcessSettings.create(system).withRole(role),
+            Optional.of(ProjectionBehavior.stopMessage()));
+  }
+
+  private static final class GroupHandler<E> extends JdbcHandler<List<EventEnvelope<E>>, PooledJdbcSession> {
+    private final RowWriter<E> writer;
+
+    GroupHandler(RowWriter<E> writer) {
+      this.writer = writer;
+    }
+
+    @Override
+    public void process(PooledJdbcSession session, List<EventEnvelope<E>> envelopes) throws Exception {
+      session.withConnection(
+          c -> {
+            for (EventEnvelope<E> envelope : envelopes) writer.write(c, envelope);
+            return null;
+          });
+    }
+  }
+}
