@@ -53,17 +53,20 @@ final class AnalyticsStore {
       long reward = e.type().equals("completion_reward") ? e.amount() : 0;
       if (fee != 0 || reward != 0) addToDay(c, e.billingDate(), fee, reward, 0, 0);
       try (PreparedStatement ps = c.prepareStatement(
-          "INSERT INTO day_balances (account_id, billing_date, balance_after, ledger_offset) VALUES (?, ?, ?, ?)"
-              + " ON CONFLICT (account_id, billing_date) DO UPDATE SET balance_after = EXCLUDED.balance_after,"
-              + " ledger_offset = EXCLUDED.ledger_offset WHERE day_balances.ledger_offset < EXCLUDED.ledger_offset")) {
+          "INSERT INTO day_nets (account_id, billing_date, net) VALUES (?, ?, ?)"
+              + " ON CONFLICT (account_id, billing_date) DO UPDATE SET net = day_nets.net + EXCLUDED.net")) {
         ps.setObject(1, e.accountId());
         ps.setDate(2, Date.valueOf(e.billingDate()));
-        ps.setLong(3, e.balanceAfter());
-        ps.setLong(4, offset);
+        ps.setLong(3, signed(e));
         ps.executeUpdate();
       }
       return true;
     });
+  }
+
+  /** The movement as it changes the balance: credits up, debits down. */
+  static long signed(TransactionCreatedV1 e) {
+    return e.direction().equals("credit") ? e.amount() : -e.amount();
   }
 
   /** Applies a TaskCompleted; true when it was new. */
@@ -233,13 +236,12 @@ final class AnalyticsStore {
         }
       }
     }
-    Map<UUID, DayFigures.Balance> balances = new HashMap<>();
+    Map<UUID, Long> balances = new HashMap<>();
     try (PreparedStatement ps = c.prepareStatement(
-        "SELECT DISTINCT ON (account_id) account_id, balance_after, ledger_offset FROM day_balances"
-            + " WHERE billing_date <= ? ORDER BY account_id, ledger_offset DESC")) {
+        "SELECT account_id, sum(net) FROM day_nets WHERE billing_date <= ? GROUP BY account_id")) {
       ps.setDate(1, Date.valueOf(day));
       try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) balances.put(rs.getObject(1, UUID.class), new DayFigures.Balance(rs.getLong(2), rs.getLong(3)));
+        while (rs.next()) balances.put(rs.getObject(1, UUID.class), rs.getLong(2));
       }
     }
     return new DayFigures(day, fees, rewards, tasks, rewardSum, top, balances);

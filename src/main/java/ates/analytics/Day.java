@@ -52,9 +52,10 @@ final class Day {
     }
   }
 
-  record BalanceDelta(java.util.UUID accountId, DayFigures.Balance balance) implements Delta {
+  /** A movement of an account, booked on the change's day: it counts for that day and every later one. */
+  record BalanceDelta(java.util.UUID accountId, long signedAmount) implements Delta {
     public DayFigures applyTo(DayFigures f) {
-      return f.withBalance(accountId, balance);
+      return f.plusMovement(accountId, signedAmount);
     }
   }
 

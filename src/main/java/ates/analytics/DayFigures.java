@@ -12,8 +12,8 @@ import java.util.UUID;
  * The figures of one billing day, whether held by a day actor or loaded from the database: the
  * same record answers both ways, so hot and cold days give the same result.
  *
- * @param endOfDayBalances every account's balance at the end of the day, with the ledger offset
- *     of the movement it comes from (the newest movement of that day or an earlier one)
+ * @param endOfDayBalances every account's balance at the end of the day: the sum of its movements
+ *     booked on that day or before
  */
 public record DayFigures(
     LocalDate date,
@@ -22,7 +22,7 @@ public record DayFigures(
     long completedTasks,
     long rewardSum,
     TaskFigure mostExpensive,
-    Map<UUID, Balance> endOfDayBalances)
+    Map<UUID, Long> endOfDayBalances)
     implements CborSerializable {
 
   public record TaskFigure(UUID taskId, String title, String jiraId, long completionReward, Instant completedAt)
@@ -38,8 +38,6 @@ public record DayFigures(
     }
   }
 
-  public record Balance(long balance, long ledgerOffset) implements CborSerializable {}
-
   static DayFigures empty(LocalDate date) {
     return new DayFigures(date, 0, 0, 0, 0, null, Map.of());
   }
@@ -51,7 +49,7 @@ public record DayFigures(
   /** Accounts below zero at the end of the day, leaving out users whose role is not worker. */
   public long negativeBalanceWorkers(Set<UUID> nonWorkers) {
     return endOfDayBalances.entrySet().stream()
-        .filter(e -> e.getValue().balance() < 0 && !nonWorkers.contains(e.getKey()))
+        .filter(e -> e.getValue() < 0 && !nonWorkers.contains(e.getKey()))
         .count();
   }
 
@@ -66,12 +64,10 @@ public record DayFigures(
         rewardSum + rewardSumDelta, top, endOfDayBalances);
   }
 
-  /** A movement's balance, if it is newer in its account's ledger than the one held. */
-  DayFigures withBalance(UUID accountId, Balance balance) {
-    Balance held = endOfDayBalances.get(accountId);
-    if (held != null && held.ledgerOffset() >= balance.ledgerOffset()) return this;
-    Map<UUID, Balance> balances = new HashMap<>(endOfDayBalances);
-    balances.put(accountId, balance);
+  /** A movement booked on this day or before: it moves the account's end-of-day balance. */
+  DayFigures plusMovement(UUID accountId, long signedAmount) {
+    Map<UUID, Long> balances = new HashMap<>(endOfDayBalances);
+    balances.merge(accountId, signedAmount, Long::sum);
     return new DayFigures(date, fees, rewards, completedTasks, rewardSum, mostExpensive, balances);
   }
 }

@@ -10,8 +10,8 @@ import java.util.Map;
 
 /**
  * Parent of the day actors: creates a day's actor on demand (for a query or a change of a day it
- * keeps hot), routes changes to the live days they touch, and stops idle days. A balance change
- * of day D touches every live day from D on (it is their end-of-day balance until a newer one).
+ * keeps hot), routes changes to the live days they touch, and stops idle days. A movement booked
+ * on day D changes the end-of-day balance of every live day from D on.
  */
 final class Days {
 

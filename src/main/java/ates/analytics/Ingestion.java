@@ -64,7 +64,8 @@ final class Ingestion {
                               ctx.kafka().consumerSettings("analytics-" + contractTopic),
                               Subscriptions.topics(topic),
                               partitions -> storedOffsets(store, topic, partitions))
-                          .flatMapMerge(64, pair -> pair.second().mapAsync(1, handler::handle))
+                          // every assigned partition is a sub-stream that never completes: merge them all
+                          .flatMapMerge(Integer.MAX_VALUE, pair -> pair.second().mapAsync(1, handler::handle))
                           .mapMaterializedValue(control -> Done.getInstance()))
               .viaMat(KillSwitches.single(), Keep.right())
               .toMat(Sink.ignore(), Keep.left())
@@ -121,14 +122,18 @@ final class Ingestion {
       int partition = record.partition();
       long offset = record.offset();
       String key = AnalyticsStore.partitionKey(topic, partition);
-      EventEnvelope envelope;
       try {
-        envelope = EventJson.decode(record.value());
+        return apply(record, EventJson.decode(record.value()), partition, offset, key);
       } catch (InvalidEventException e) {
+        // unparsable, invalid, or valid against its schema but with data that cannot be read
         return EventConsumer.deadLetter(record, e.getMessage(), ctx.kafka().producer(), ctx.metrics())
             .thenCompose(d -> store.skip(CONSUMER, topic, partition, offset))
             .thenApply(d -> Done.getInstance());
       }
+    }
+
+    private CompletionStage<Done> apply(
+        ConsumerRecord<String, byte[]> record, EventEnvelope envelope, int partition, long offset, String key) {
       CompletionStage<Done> done;
       switch (envelope.eventName()) {
         case TransactionCreatedV1.NAME -> {
@@ -139,7 +144,7 @@ final class Ingestion {
               long reward = e.type().equals("completion_reward") ? e.amount() : 0;
               days.tell(new Days.Changed(e.billingDate(), key, offset,
                   fee == 0 && reward == 0 ? null : new Day.FiguresDelta(fee, reward, 0, 0, null),
-                  new Day.BalanceDelta(e.accountId(), new DayFigures.Balance(e.balanceAfter(), offset))));
+                  new Day.BalanceDelta(e.accountId(), AnalyticsStore.signed(e))));
             }
             return Done.getInstance();
           });

@@ -108,7 +108,16 @@ final class UserRoutes extends ApiDirectives {
     CompletionStage<User.Credentials> credentials =
         user(userId)
             .<User.Credentials>askWithStatus(User.GetCredentials::new, askTimeout)
-            .handle((c, failure) -> failure == null ? c : null);
+            .handle(
+                (c, failure) -> {
+                  if (failure == null) return c;
+                  Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
+                      ? failure.getCause() : failure;
+                  // an unknown login answers like a wrong password; anything else (a timeout) is a 503
+                  if (cause instanceof akka.pattern.StatusReply.ErrorMessage m
+                      && ates.platform.EntityReplies.status(m.getMessage()) == 404) return null;
+                  throw new java.util.concurrent.CompletionException(cause);
+                });
     CompletionStage<User.Profile> verified =
         credentials.thenApplyAsync(
             c -> {

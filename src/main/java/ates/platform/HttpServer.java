@@ -60,11 +60,13 @@ public final class HttpServer extends AllDirectives {
                                     ContentTypes.TEXT_PLAIN_UTF8, metrics.scrape())))));
     Route api = concat(all.get(0), all.subList(1, all.size()).toArray(new Route[0]));
     return measured(
-        handleExceptions(
+        withRequestTimeoutResponse(
+            request -> HttpErrors.timeout(),
+            () -> handleExceptions(
             HttpErrors.exceptionHandler(),
             () ->
                 handleRejections(
-                    HttpErrors.rejectionHandler(), () -> withSizeLimit(maxBody, () -> api))));
+                    HttpErrors.rejectionHandler(), () -> withSizeLimit(maxBody, () -> api)))));
   }
 
   private Route measured(Route inner) {

@@ -173,7 +173,7 @@ final class TaskRoutes extends ApiDirectives {
 
   /** {@code me}, {@code all} or a user id; only managers and admins see others' tasks. */
   private static Optional<UUID> assignee(Principal principal, String value) {
-    if (value.equals("me")) return Optional.of(principal.userId());
+    if (value.equals("me") || value.equals(principal.userId().toString())) return Optional.of(principal.userId());
     if (!principal.hasRole(Role.MANAGER, Role.ADMIN)) {
       throw ProblemException.forbidden("only managers and admins may list other users' tasks");
     }

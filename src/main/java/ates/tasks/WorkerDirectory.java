@@ -40,6 +40,9 @@ public final class WorkerDirectory {
 
   private final ServiceDatabase database;
   private volatile UUID[] workers = new UUID[0];
+  /** Reloads are numbered when they start; one that finishes after a newer one is dropped. */
+  private final java.util.concurrent.atomic.AtomicLong reloadsStarted = new java.util.concurrent.atomic.AtomicLong();
+  private final java.util.concurrent.atomic.AtomicLong reloadApplied = new java.util.concurrent.atomic.AtomicLong();
 
   WorkerDirectory(ServiceDatabase database) {
     this.database = database;
@@ -107,6 +110,7 @@ public final class WorkerDirectory {
   }
 
   CompletionStage<Done> reload() {
+    long ticket = reloadsStarted.incrementAndGet();
     return database
         .query(
             c -> {
@@ -120,7 +124,13 @@ public final class WorkerDirectory {
             })
         .thenApply(
             ids -> {
-              workers = ids.toArray(new UUID[0]);
+              synchronized (this) {
+                // a reload that started earlier read an older state: never let it overwrite a newer one
+                if (ticket > reloadApplied.get()) {
+                  reloadApplied.set(ticket);
+                  workers = ids.toArray(new UUID[0]);
+                }
+              }
               return Done.getInstance();
             });
   }

@@ -65,6 +65,11 @@ class AnalyticsEndToEndTest {
     events.movement(late, "assignment_fee", 1900, today.minusDays(3));
     TaskCompletedV1 lateTask = events.completion(events.workers.get(1), today.minusDays(1), 3999);
     events.movement(events.workers.get(1), "completion_reward", 3999, today.minusDays(1));
+    // a payout of yesterday booked after a fee of today: it belongs to yesterday
+    UUID paid = events.workers.get(4);
+    events.movement(paid, "completion_reward", 3900, today.minusDays(1));
+    events.movement(paid, "assignment_fee", 1200, today);
+    events.movement(paid, "payout", 2500, today.minusDays(1));
     // duplicates, a promotion and poison
     TransactionCreatedV1 dup = events.movement(events.workers.get(2), "assignment_fee", 1500, today);
     events.resendTransaction(dup);

@@ -51,14 +51,15 @@ final class Recomputation {
 
   Day day(LocalDate date) {
     long fees = 0, rewards = 0;
-    Map<UUID, Long> endOfDay = new LinkedHashMap<>();
+    Map<UUID, Long> endOfDay = new LinkedHashMap<>(); // the sum of each account's movements up to the day
     for (TransactionCreatedV1 t : transactions) {
       if (t.billingDate().equals(date)) {
         if (t.type().equals("assignment_fee")) fees += t.amount();
         if (t.type().equals("completion_reward")) rewards += t.amount();
       }
-      // ledger order = send order; the newest movement of a day <= date gives the end-of-day balance
-      if (!t.billingDate().isAfter(date)) endOfDay.put(t.accountId(), t.balanceAfter());
+      if (!t.billingDate().isAfter(date)) {
+        endOfDay.merge(t.accountId(), t.direction().equals("credit") ? t.amount() : -t.amount(), Long::sum);
+      }
     }
     long negative = endOfDay.entrySet().stream()
         .filter(e -> e.getValue() < 0 && roles.getOrDefault(e.getKey(), "worker").equals("worker"))

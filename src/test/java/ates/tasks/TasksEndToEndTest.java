@@ -227,6 +227,9 @@ class TasksEndToEndTest {
         http.post("/api/tasks", admin, "{\"title\":\"[POP-1] Feed\",\"description\":\"x\"}");
     assertProblem(brackets, 400);
     assertTrue(brackets.json().get("detail").asText().contains("title"));
+    Http.Response nul = http.post("/api/tasks", admin, "{\"title\":\"a\\u0000b\",\"description\":\"x\"}");
+    assertProblem(nul, 400);
+    assertTrue(nul.json().get("detail").asText().contains("title"));
     Http.Response noTitle = http.post("/api/tasks", admin, "{\"description\":\"x\"}");
     assertProblem(noTitle, 400);
     assertTrue(noTitle.json().get("detail").asText().contains("title"));

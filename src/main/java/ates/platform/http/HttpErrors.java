@@ -74,6 +74,13 @@ public final class HttpErrors {
     return response(Problem.of(401, "Unauthorized", detail), bearerChallenge());
   }
 
+  /** The answer to a request that took longer than the server's request timeout. */
+  public static HttpResponse timeout() {
+    return response(
+        Problem.of(503, "Service Unavailable", "the service did not answer in time; try again"),
+        RawHeader.create("Retry-After", "5"));
+  }
+
   public static RejectionHandler rejectionHandler() {
     return RejectionHandler.newBuilder()
         .handle(

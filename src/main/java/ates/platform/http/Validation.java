@@ -14,10 +14,27 @@ public final class Validation {
 
   public static String length(String field, String value, int min, int max) {
     required(field, value);
+    noControlCharacters(field, value);
     int n = value.codePointCount(0, value.length());
     if (n < min || n > max)
       throw ProblemException.invalidField(
           field, "must have " + min + " to " + max + " characters (has " + n + ")");
+    return value;
+  }
+
+  /**
+   * Refuses control characters (NUL cannot even be stored by PostgreSQL); line breaks and tabs
+   * are allowed in multi-line fields only.
+   */
+  public static String noControlCharacters(String field, String value) {
+    boolean multiLine = field.equals("description");
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      boolean allowed = multiLine && (c == '\n' || c == '\r' || c == '\t');
+      if (Character.isISOControl(c) && !allowed) {
+        throw ProblemException.invalidField(field, "must not contain control characters");
+      }
+    }
     return value;
   }
 

@@ -116,13 +116,28 @@ public final class EventConsumer {
     } catch (InvalidEventException e) {
       return deadLetter(record, e.getMessage(), producer, metrics);
     }
-    return handler
-        .apply(envelope)
-        .thenApply(
-            done -> {
-              metrics.eventConsumed(record.topic());
-              return done;
-            });
+    CompletionStage<Done> handled;
+    try {
+      handled = handler.apply(envelope);
+    } catch (InvalidEventException e) {
+      // valid against its schema, yet its data cannot be read (a number too large, a date that does not exist)
+      return deadLetter(record, e.getMessage(), producer, metrics);
+    }
+    return handled
+        .handle(
+            (done, failure) -> {
+              if (failure == null) {
+                metrics.eventConsumed(record.topic());
+                return CompletableFuture.completedFuture(Done.getInstance());
+              }
+              Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
+                  ? failure.getCause() : failure;
+              if (cause instanceof InvalidEventException invalid) {
+                return deadLetter(record, invalid.getMessage(), producer, metrics);
+              }
+              return CompletableFuture.<Done>failedFuture(cause);
+            })
+        .thenCompose(stage -> stage);
   }
 
   /** Sends the record, unchanged, to its topic's dead-letter topic with the reason (for streams that manage offsets themselves too). */

@@ -87,6 +87,7 @@ class EventConsumerTest {
 
     UUID first = UUID.randomUUID();
     UUID second = UUID.randomUUID();
+    UUID unreadable = UUID.randomUUID();
     byte[] notJson = "this is not json".getBytes(StandardCharsets.UTF_8);
     byte[] breaksSchema =
         new String(validEvent(UUID.randomUUID()), StandardCharsets.UTF_8)
@@ -101,6 +102,7 @@ class EventConsumerTest {
       producer.send(new ProducerRecord<>(topic, "b", notJson)).get();
       producer.send(new ProducerRecord<>(topic, "c", breaksSchema)).get();
       producer.send(new ProducerRecord<>(topic, "d", validEvent(second))).get();
+      producer.send(new ProducerRecord<>(topic, "e", validEvent(unreadable))).get();
     }
 
     List<UUID> handled = new CopyOnWriteArrayList<>();
@@ -116,6 +118,8 @@ class EventConsumerTest {
             (EventEnvelope envelope) -> {
               UUID userId = EventJson.dataAs(envelope, UserRegisteredV1.class).userId();
               attempted.add(userId);
+              // valid against its schema, but the handler cannot read its data
+              if (userId.equals(unreadable)) throw new ates.contract.InvalidEventException("data cannot be read");
               // the handler fails once on the second event: the stream must restart and redeliver it
               if (userId.equals(second) && failedOnce.compareAndSet(false, true)) {
                 return CompletableFuture.failedFuture(new IllegalStateException("database down"));
@@ -130,8 +134,10 @@ class EventConsumerTest {
 
       List<ConsumerRecord<String, byte[]>> dead =
           TopicReader.readUntil(
-              infra.kafkaBootstrap(), Topics.deadLetter(topic), Duration.ofSeconds(30), r -> r.size() >= 2);
-      assertEquals(2, dead.size());
+              infra.kafkaBootstrap(), Topics.deadLetter(topic), Duration.ofSeconds(30), r -> r.size() >= 3);
+      assertEquals(3, dead.size());
+      assertEquals("e", dead.get(2).key());
+      assertTrue(!handled.contains(unreadable));
       assertArrayEquals(notJson, dead.get(0).value());
       assertArrayEquals(breaksSchema, dead.get(1).value());
       String reason0 = new String(dead.get(0).headers().lastHeader(EventConsumer.DLT_REASON_HEADER).value(), StandardCharsets.UTF_8);
@@ -147,7 +153,7 @@ class EventConsumerTest {
                 () -> {
                   Map<TopicPartition, OffsetAndMetadata> offsets =
                       admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS);
-                  assertEquals(4L, offsets.get(new TopicPartition(topic, 0)).offset());
+                  assertEquals(5L, offsets.get(new TopicPartition(topic, 0)).offset());
                 });
       }
     } finally {
