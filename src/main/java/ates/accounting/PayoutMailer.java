@@ -15,8 +15,6 @@ import java.sql.ResultSet;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Properties;
 import java.util.UUID;
 import org.slf4j.Logger;
@@ -25,8 +23,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Delivers the payout mails of the {@code mail_outbox} table (written with the payout, once it is
  * durable) through SMTP with Jakarta Mail. Rows are claimed with {@code FOR UPDATE SKIP LOCKED}, so
- * two nodes never send the same mail; a crash between sending and marking a row sent can repeat
- * that one mail (its Message-ID is derived from the payout, so mail clients can drop the copy).
+ * two nodes never send the same mail, and each mail is sent and marked in a transaction of its own:
+ * a crash between sending and marking can repeat that one mail (its Message-ID is derived from the
+ * payout, so mail clients can drop the copy). A mail that cannot be sent yet backs off.
  * Without an SMTP host, mails are kept in the outbox (status {@code kept}) and logged.
  */
 final class PayoutMailer {
@@ -70,69 +69,115 @@ final class PayoutMailer {
     }
   }
 
+  /**
+   * Delivers due mails on a thread of its own (SMTP may be slow or down: it never holds the
+   * projections' threads), one mail per transaction, and schedules the next round only when this
+   * one is done, so rounds never overlap.
+   */
   void start(ActorSystem<?> system, Duration interval) {
-    ates.platform.Periodic.every(
-        system,
-        "payout-mailer",
-        interval,
-        () ->
-                database
-                    .query(
-                        c -> {
-                          deliverBatch(c);
-                          return null;
-                        })
-                    .exceptionally(
-                        e -> {
-                          log.warn("Payout mail delivery failed, will retry: {}", e.getMessage());
-                          return null;
-                        }));
+    java.util.concurrent.ExecutorService executor =
+        java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+          Thread t = new Thread(r, "ates-payout-mailer");
+          t.setDaemon(true);
+          return t;
+        });
+    java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean(true);
+    akka.actor.CoordinatedShutdown.get(system)
+        .addTask(
+            akka.actor.CoordinatedShutdown.PhaseServiceStop(),
+            "stop-payout-mailer",
+            () -> {
+              running.set(false);
+              executor.shutdown();
+              return java.util.concurrent.CompletableFuture.completedFuture(akka.Done.getInstance());
+            });
+    Runnable[] round = new Runnable[1];
+    round[0] =
+        () -> {
+          if (!running.get()) return;
+          database
+              .query(executor, c -> deliverDue(c, running))
+              .whenComplete(
+                  (sent, failure) -> {
+                    if (failure != null) log.warn("Payout mail delivery failed, will retry: {}", failure.getMessage());
+                    if (running.get()) system.scheduler().scheduleOnce(interval, round[0], system.executionContext());
+                  });
+        };
+    system.scheduler().scheduleOnce(interval, round[0], system.executionContext());
   }
 
-  private record Pending(String transactionId, UUID accountId, String recipient, String subject, String body) {}
+  private record Pending(String transactionId, UUID accountId, String recipient, String subject, String body, int attempts) {}
 
-  private void deliverBatch(java.sql.Connection c) throws java.sql.SQLException {
-    c.setAutoCommit(false);
+  /** Up to {@value #BATCH} due mails, each claimed, sent and marked in a transaction of its own. */
+  private int deliverDue(java.sql.Connection c, java.util.concurrent.atomic.AtomicBoolean running)
+      throws java.sql.SQLException {
+    int done = 0;
+    for (int i = 0; i < BATCH && running.get(); i++) {
+      c.setAutoCommit(false);
+      try {
+        Pending p = claimNext(c);
+        if (p == null) {
+          c.commit();
+          break;
+        }
+        deliver(c, p);
+        c.commit();
+        done++;
+      } catch (java.sql.SQLException | RuntimeException e) {
+        c.rollback();
+        throw e;
+      } finally {
+        c.setAutoCommit(true);
+      }
+    }
+    return done;
+  }
+
+  private static Pending claimNext(java.sql.Connection c) throws java.sql.SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT o.transaction_id, o.account_id, u.email, o.subject, o.body, o.attempts FROM mail_outbox o"
+                + " LEFT JOIN known_users u ON u.user_id = o.account_id"
+                + " WHERE o.status = 'pending' AND o.next_attempt_at <= now()"
+                + " ORDER BY o.next_attempt_at LIMIT 1 FOR UPDATE OF o SKIP LOCKED")) {
+      try (ResultSet rs = ps.executeQuery()) {
+        if (!rs.next()) return null;
+        return new Pending(rs.getString(1), rs.getObject(2, UUID.class), rs.getString(3), rs.getString(4), rs.getString(5), rs.getInt(6));
+      }
+    }
+  }
+
+  private void deliver(java.sql.Connection c, Pending p) throws java.sql.SQLException {
+    if (p.recipient() == null) {
+      // the Users event may not have arrived yet: try again later
+      retryLater(c, p);
+      return;
+    }
+    if (session == null) {
+      log.info("Payout mail kept in the outbox (no SMTP configured): account {}, '{}'", p.accountId(), p.subject());
+      mark(c, p, "kept", null);
+      return;
+    }
     try {
-      List<Pending> batch = new ArrayList<>();
-      try (PreparedStatement ps =
-          c.prepareStatement(
-              "SELECT o.transaction_id, o.account_id, u.email, o.subject, o.body FROM mail_outbox o"
-                  + " LEFT JOIN known_users u ON u.user_id = o.account_id"
-                  + " WHERE o.status = 'pending' ORDER BY o.created_at LIMIT ? FOR UPDATE OF o SKIP LOCKED")) {
-        ps.setInt(1, BATCH);
-        try (ResultSet rs = ps.executeQuery()) {
-          while (rs.next()) {
-            batch.add(new Pending(rs.getString(1), rs.getObject(2, UUID.class), rs.getString(3), rs.getString(4), rs.getString(5)));
-          }
-        }
-      }
-      for (Pending p : batch) {
-        if (p.recipient() == null) {
-          // the Users event may not have arrived yet: try again later
-          mark(c, p, "pending", null);
-          continue;
-        }
-        if (session == null) {
-          log.info("Payout mail kept in the outbox (no SMTP configured): account {}, '{}'", p.accountId(), p.subject());
-          mark(c, p, "kept", null);
-          continue;
-        }
-        try {
-          send(p);
-          mark(c, p, "sent", Instant.now());
-          log.info("Payout mail sent: account {}, '{}'", p.accountId(), p.subject());
-        } catch (MessagingException e) {
-          log.warn("Payout mail to account {} not sent, will retry: {}", p.accountId(), e.getMessage());
-          mark(c, p, "pending", null);
-        }
-      }
-      c.commit();
-    } catch (java.sql.SQLException | RuntimeException e) {
-      c.rollback();
-      throw e;
-    } finally {
-      c.setAutoCommit(true);
+      send(p);
+      mark(c, p, "sent", Instant.now());
+      log.info("Payout mail sent: account {}, '{}'", p.accountId(), p.subject());
+    } catch (MessagingException e) {
+      log.warn("Payout mail to account {} not sent (attempt {}), will retry: {}", p.accountId(), p.attempts() + 1, e.getMessage());
+      retryLater(c, p);
+    }
+  }
+
+  /** Backs off 2^attempts seconds, at most an hour. */
+  private static void retryLater(java.sql.Connection c, Pending p) throws java.sql.SQLException {
+    long delay = Math.min(3600, 1L << Math.min(p.attempts(), 12));
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "UPDATE mail_outbox SET attempts = attempts + 1, next_attempt_at = now() + ? * interval '1 second'"
+                + " WHERE transaction_id = ?")) {
+      ps.setLong(1, delay);
+      ps.setString(2, p.transactionId());
+      ps.executeUpdate();
     }
   }
 

@@ -92,6 +92,11 @@ public final class ServiceDatabase implements AutoCloseable {
   public <T> CompletionStage<T> query(SqlFunction<Connection, T> work) {
     Executor executor = blockingExecutor;
     if (executor == null) throw new IllegalStateException("useDispatcherOf was not called");
+    return query(executor, work);
+  }
+
+  /** Runs work on a pooled connection on the given executor (for work that also waits on others). */
+  public <T> CompletionStage<T> query(Executor executor, SqlFunction<Connection, T> work) {
     return CompletableFuture.supplyAsync(
         () -> {
           try (Connection c = dataSource.getConnection()) {
