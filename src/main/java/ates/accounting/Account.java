@@ -155,7 +155,7 @@ public final class Account extends JournaledEntity<Account.Command, Account.Even
   }
 
   private Account(String entityId, Journal journal) {
-    super(ENTITY_KEY, entityId, journal);
+    super(ENTITY_KEY, entityId, journal, TAGS, true);
     this.accountId = UUID.fromString(entityId);
   }
 
@@ -169,10 +169,6 @@ public final class Account extends JournaledEntity<Account.Command, Account.Even
     return RetentionCriteria.snapshotEvery(100, 2);
   }
 
-  @Override
-  public Set<String> tagsFor(Event event) {
-    return Set.of(TAGS.forEntity(accountId.toString()));
-  }
 
   @Override
   public CommandHandlerWithReply<Command, Event, State> commandHandler() {

@@ -111,7 +111,7 @@ public final class AccountingReadModel {
   /** The {@code billing_runs} table: one exactly-once projection of every billing-day event. */
   void startBillingRunsProjection(ActorSystem<?> system, String readJournalPluginId) {
     ReadModelProjection.<BillingDay.Event>start(
-        system, "billing-runs", List.of(BillingDay.TAG), readJournalPluginId, database, AccountingService.NAME,
+        system, "billing-runs", BillingDay.TAGS.all(), readJournalPluginId, database, AccountingService.NAME,
         (c, envelope) -> applyBillingRun(c, envelope.event(), new Timestamp(envelope.timestamp())));
   }
 

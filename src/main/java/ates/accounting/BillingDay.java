@@ -39,8 +39,8 @@ public final class BillingDay
 
   public static final EntityTypeKey<Command> ENTITY_KEY =
       EntityTypeKey.create(Command.class, "BillingDay");
-  /** Every billing-day event carries this tag, for the {@code billing_runs} read model. */
-  public static final String TAG = "billing-days";
+  /** Every billing-day event carries the one tag of these, for the {@code billing_runs} read model. */
+  public static final ates.platform.Tags TAGS = new ates.platform.Tags("billing-days", 1);
 
   /** One worker's payout of the day. */
   public record Payout(UUID userId, long amount) implements CborSerializable {}
@@ -132,7 +132,7 @@ public final class BillingDay
       int parallelism,
       Clock clock,
       Journal journal) {
-    super(ENTITY_KEY, entityId, journal);
+    super(ENTITY_KEY, entityId, journal, TAGS, true);
     this.date = LocalDate.parse(entityId);
     this.context = context;
     this.timers = timers;
@@ -148,10 +148,6 @@ public final class BillingDay
     return NotStarted.INSTANCE;
   }
 
-  @Override
-  public java.util.Set<String> tagsFor(Event event) {
-    return java.util.Set.of(TAG);
-  }
 
   @Override
   public SignalHandler<State> signalHandler() {

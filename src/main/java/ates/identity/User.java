@@ -17,7 +17,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Locale;
-import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -112,7 +111,7 @@ public final class User extends JournaledEntity<User.Command, User.Event, User.S
   }
 
   private User(String entityId, Journal journal, Clock clock) {
-    super(ENTITY_KEY, entityId, journal);
+    super(ENTITY_KEY, entityId, journal, TAGS, false);
     this.userId = UUID.fromString(entityId);
     this.clock = clock;
   }
@@ -122,17 +121,7 @@ public final class User extends JournaledEntity<User.Command, User.Event, User.S
     return Unregistered.INSTANCE;
   }
 
-  /** Users take no snapshots: recovery skips the snapshot store's query. */
-  @Override
-  public akka.persistence.typed.javadsl.Recovery recovery() {
-    return akka.persistence.typed.javadsl.Recovery.withSnapshotSelectionCriteria(
-        akka.persistence.typed.SnapshotSelectionCriteria.none());
-  }
 
-  @Override
-  public Set<String> tagsFor(Event event) {
-    return Set.of(TAGS.forEntity(userId.toString()));
-  }
 
   @Override
   public CommandHandlerWithReply<Command, Event, State> commandHandler() {

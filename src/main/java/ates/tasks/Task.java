@@ -15,7 +15,6 @@ import ates.platform.Tags;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
-import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -150,7 +149,7 @@ public final class Task extends JournaledEntity<Task.Command, Task.Event, Task.S
   }
 
   private Task(String entityId, Journal journal, Clock clock) {
-    super(ENTITY_KEY, entityId, journal);
+    super(ENTITY_KEY, entityId, journal, TAGS, false);
     this.taskId = UUID.fromString(entityId);
     this.clock = clock;
   }
@@ -160,17 +159,7 @@ public final class Task extends JournaledEntity<Task.Command, Task.Event, Task.S
     return Blank.INSTANCE;
   }
 
-  /** Tasks take no snapshots: recovery skips the snapshot store's query. */
-  @Override
-  public akka.persistence.typed.javadsl.Recovery recovery() {
-    return akka.persistence.typed.javadsl.Recovery.withSnapshotSelectionCriteria(
-        akka.persistence.typed.SnapshotSelectionCriteria.none());
-  }
 
-  @Override
-  public Set<String> tagsFor(Event event) {
-    return Set.of(TAGS.forEntity(taskId.toString()));
-  }
 
   @Override
   public CommandHandlerWithReply<Command, Event, State> commandHandler() {
