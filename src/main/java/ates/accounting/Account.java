@@ -9,13 +9,16 @@ import akka.persistence.typed.javadsl.EventHandler;
 import akka.persistence.typed.javadsl.ReplyEffect;
 import akka.persistence.typed.javadsl.RetentionCriteria;
 import ates.platform.CborSerializable;
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
+import com.fasterxml.jackson.databind.util.StdConverter;
+import java.util.List;
+import org.pcollections.HashTreePSet;
+import org.pcollections.PSet;
 import ates.platform.JournaledEntity;
 import ates.platform.Tags;
 import java.time.Instant;
 import java.time.LocalDate;
-import java.util.HashSet;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 
@@ -98,18 +101,19 @@ public final class Account extends JournaledEntity<Account.Command, Account.Even
    * @param settled balance through {@code lastClosed} (after its payout)
    * @param unsettled net movement per billing day not yet settled by a close
    * @param payouts what each closed day paid (for idempotent closes)
-   * @param transactionIds every movement booked
+   * @param transactionIds every movement booked: a persistent set, so booking one more shares the
+   *     rest instead of copying it
    */
   public record State(
       long balance,
       long settled,
       TreeMap<LocalDate, Long> unsettled,
       TreeMap<LocalDate, Long> payouts,
-      Set<String> transactionIds)
+      @JsonDeserialize(converter = ToPSet.class) PSet<String> transactionIds)
       implements CborSerializable {
 
     static State empty() {
-      return new State(0, 0, new TreeMap<>(), new TreeMap<>(), new HashSet<>());
+      return new State(0, 0, new TreeMap<>(), new TreeMap<>(), HashTreePSet.empty());
     }
 
     boolean holds(String transactionId) {
@@ -125,8 +129,7 @@ public final class Account extends JournaledEntity<Account.Command, Account.Even
 
     State apply(Event event) {
       if (event instanceof Moved m) {
-        Set<String> ids = new HashSet<>(transactionIds);
-        ids.add(m.movement().transactionId());
+        PSet<String> ids = transactionIds.plus(m.movement().transactionId());
         TreeMap<LocalDate, Long> days = new TreeMap<>(unsettled);
         // a payout is a debit of its day too: the DayClosed that follows it settles that day at 0
         days.merge(m.movement().billingDate(), m.movement().signed(), Long::sum);
@@ -138,6 +141,14 @@ public final class Account extends JournaledEntity<Account.Command, Account.Even
       TreeMap<LocalDate, Long> paid = new TreeMap<>(payouts);
       paid.put(c.date(), c.payout());
       return new State(balance, through, days, paid, transactionIds);
+    }
+  }
+
+  /** Reads the set of transaction ids back from its serialized list. */
+  static final class ToPSet extends StdConverter<List<String>, PSet<String>> {
+    @Override
+    public PSet<String> convert(List<String> ids) {
+      return HashTreePSet.from(ids);
     }
   }
 
