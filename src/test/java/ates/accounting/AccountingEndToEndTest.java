@@ -93,13 +93,8 @@ class AccountingEndToEndTest {
   }
 
   private void createUser(String login, String role) {
-    Http.Response r =
-        http.post("/api/users", admin,
-            "{\"login\":\"" + login + "\",\"password\":\"password-" + login + "\",\"fullName\":\"" + login
-                + "\",\"email\":\"" + login + "@example.com\",\"role\":\"" + role + "\"}");
-    assertEquals(201, r.status(), r.body());
-    ids.put(login, r.json().get("userId").asText());
-    tokens.put(login, http.login(login, "password-" + login));
+    ids.put(login, http.createUser(admin, login, role).get("userId").asText());
+    tokens.put(login, http.login(login));
   }
 
   private JsonNode createTask(String title) {

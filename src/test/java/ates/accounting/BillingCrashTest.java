@@ -71,12 +71,7 @@ class BillingCrashTest {
       Map<String, String> tokenOf = new HashMap<>();
       for (int i = 0; i < WORKERS; i++) {
         String login = "worker" + i;
-        Http.Response r =
-            http.post("/api/users", admin,
-                "{\"login\":\"" + login + "\",\"password\":\"password-" + i + "\",\"fullName\":\"W\","
-                    + "\"email\":\"" + login + "@example.com\",\"role\":\"worker\"}");
-        assertEquals(201, r.status(), r.body());
-        tokenOf.put(r.json().get("userId").asText(), http.login(login, "password-" + i));
+        tokenOf.put(http.createUser(admin, login, "worker").get("userId").asText(), http.login(login));
       }
       ConsumerLag.awaitCaughtUp(infra.kafkaBootstrap(), setup.topic("tasks-users"), setup.topic(Topics.USERS), TIMEOUT);
 

@@ -31,9 +31,7 @@ public final class TasksBenchmark {
       Http http = new Http(node.httpPort());
       String admin = http.login("admin", TestInfra.ADMIN_PASSWORD);
       for (int i = 1; i <= 5; i++) {
-        http.post("/api/users", admin,
-            "{\"login\":\"worker" + i + "\",\"password\":\"password-" + i + "\",\"fullName\":\"W\","
-                + "\"email\":\"w" + i + "@ex.com\",\"role\":\"worker\"}");
+        http.createUser(admin, "worker" + i, "worker");
       }
       ConsumerLag.awaitCaughtUp(infra.kafkaBootstrap(), setup.topic("tasks-users"), setup.topic(Topics.USERS), Duration.ofSeconds(60));
 

@@ -47,11 +47,8 @@ class AllServicesEndToEndTest {
     http = new Http(node.httpPort());
     admin = http.login("admin", TestInfra.ADMIN_PASSWORD);
     for (int i = 1; i <= 4; i++) {
-      Http.Response r = http.post("/api/users", admin,
-          "{\"login\":\"worker" + i + "\",\"password\":\"password-" + i + "\",\"fullName\":\"W\","
-              + "\"email\":\"w" + i + "@example.com\",\"role\":\"worker\"}");
-      assertEquals(201, r.status(), r.body());
-      workerTokens.put(r.json().get("userId").asText(), http.login("worker" + i, "password-" + i));
+      String login = "worker" + i;
+      workerTokens.put(http.createUser(admin, login, "worker").get("userId").asText(), http.login(login));
     }
     ConsumerLag.awaitCaughtUp(infra.kafkaBootstrap(), setup.topic("tasks-users"), setup.topic(Topics.USERS), TIMEOUT);
   }

@@ -56,11 +56,7 @@ class ShuffleCrashTest {
     Http http = new Http(httpPort);
     String admin = http.login("admin", TestInfra.ADMIN_PASSWORD);
     for (int i = 1; i <= 3; i++) {
-      Http.Response r =
-          http.post("/api/users", admin,
-              "{\"login\":\"worker" + i + "\",\"password\":\"password-" + i + "\",\"fullName\":\"W\","
-                  + "\"email\":\"w" + i + "@ex.com\",\"role\":\"worker\"}");
-      assertEquals(201, r.status(), r.body());
+      http.createUser(admin, "worker" + i, "worker");
     }
     ConsumerLag.awaitCaughtUp(
         infra.kafkaBootstrap(), setup.topic(WorkerDirectory.CONSUMER_GROUP), setup.topic(Topics.USERS), Duration.ofSeconds(60));

@@ -68,13 +68,8 @@ class TasksEndToEndTest {
   }
 
   private void createUser(String login, String role) {
-    Http.Response r =
-        http.post("/api/users", admin,
-            "{\"login\":\"" + login + "\",\"password\":\"password-" + login + "\",\"fullName\":\"" + login
-                + "\",\"email\":\"" + login + "@ex.com\",\"role\":\"" + role + "\"}");
-    assertEquals(201, r.status(), r.body());
-    ids.put(login, r.json().get("userId").asText());
-    tokens.put(login, http.login(login, "password-" + login));
+    ids.put(login, http.createUser(admin, login, role).get("userId").asText());
+    tokens.put(login, http.login(login));
   }
 
   private void awaitTasksKnowUsers() {

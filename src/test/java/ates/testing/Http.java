@@ -55,6 +55,28 @@ public final class Http {
     return send(b.method(method, HttpRequest.BodyPublishers.ofByteArray(body)));
   }
 
+  /** The password {@link #createUser} gives a login. */
+  public static String passwordOf(String login) {
+    return "password-" + login;
+  }
+
+  /** Creates a user as an admin (password {@link #passwordOf}); fails unless the answer is 201. */
+  public JsonNode createUser(String adminToken, String login, String role) {
+    Response r =
+        post(
+            "/api/users",
+            adminToken,
+            "{\"login\":\"" + login + "\",\"password\":\"" + passwordOf(login) + "\",\"fullName\":\"" + login
+                + "\",\"email\":\"" + login + "@example.com\",\"role\":\"" + role + "\"}");
+    if (r.status() != 201) throw new AssertionError("creating " + login + " failed: " + r);
+    return r.json();
+  }
+
+  /** Logs in with the password {@link #createUser} gave. */
+  public String login(String login) {
+    return login(login, passwordOf(login));
+  }
+
   /** Logs in and returns the token. */
   public String login(String login, String password) {
     Response r =
