@@ -53,14 +53,7 @@ final class AccountingRoutes extends ApiDirectives {
   }
 
   Route route() {
-    return pathPrefix(
-        "api",
-        () ->
-            authenticatedConcat());
-  }
-
-  private Route authenticatedConcat() {
-    return concat(
+    return pathPrefix("api", () -> concat(
         pathPrefix(
             "accounts",
             () ->
@@ -100,7 +93,7 @@ final class AccountingRoutes extends ApiDirectives {
                                                 principal,
                                                 () ->
                                                     optionalEntity(req -> close(req)),
-                                                Role.ADMIN)))))));
+                                                Role.ADMIN))))))));
   }
 
   /** The body of close is optional: no body (or {}) closes today. */

@@ -2,8 +2,6 @@ package ates.analytics;
 
 import ates.contract.events.TaskCompletedV1;
 import ates.contract.events.TransactionCreatedV1;
-import ates.contract.events.UserRegisteredV1;
-import ates.contract.events.UserRoleChangedV1;
 import ates.platform.db.ServiceDatabase;
 import java.sql.Connection;
 import java.sql.Date;
@@ -257,13 +255,5 @@ final class AnalyticsStore {
       }
       return ids;
     });
-  }
-
-  static String role(UserRegisteredV1 e) {
-    return e.role().wireName();
-  }
-
-  static String role(UserRoleChangedV1 e) {
-    return e.role().wireName();
   }
 }

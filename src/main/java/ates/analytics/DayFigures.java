@@ -38,10 +38,6 @@ public record DayFigures(
     }
   }
 
-  static DayFigures empty(LocalDate date) {
-    return new DayFigures(date, 0, 0, 0, 0, null, Map.of());
-  }
-
   public long managementEarnings() {
     return fees - rewards;
   }

@@ -42,12 +42,10 @@ public final class AtesNode {
 
   private final ActorSystem<Void> system;
   private final ServerBinding binding;
-  private final Infrastructure infrastructure;
 
-  private AtesNode(ActorSystem<Void> system, ServerBinding binding, Infrastructure infrastructure) {
+  private AtesNode(ActorSystem<Void> system, ServerBinding binding) {
     this.system = system;
     this.binding = binding;
-    this.infrastructure = infrastructure;
   }
 
   /**
@@ -118,7 +116,7 @@ public final class AtesNode {
           binding.localAddress(),
           config.getString("akka.management.http.hostname"),
           config.getInt("akka.management.http.port"));
-      return new AtesNode(system, binding, infra);
+      return new AtesNode(system, binding);
     } catch (Exception e) {
       log.error("aTES node failed to start: {}", e.toString());
       if (system != null) {
@@ -192,10 +190,6 @@ public final class AtesNode {
 
   public int httpPort() {
     return binding.localAddress().getPort();
-  }
-
-  public Infrastructure infrastructure() {
-    return infrastructure;
   }
 
   /** Leaves the cluster and stops everything, as on SIGTERM. */

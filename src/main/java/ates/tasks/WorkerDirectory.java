@@ -41,8 +41,8 @@ public final class WorkerDirectory {
   private final ServiceDatabase database;
   private volatile UUID[] workers = new UUID[0];
   /** Reloads are numbered when they start; one that finishes after a newer one is dropped. */
-  private final java.util.concurrent.atomic.AtomicLong reloadsStarted = new java.util.concurrent.atomic.AtomicLong();
-  private final java.util.concurrent.atomic.AtomicLong reloadApplied = new java.util.concurrent.atomic.AtomicLong();
+  private long reloadsStarted;
+  private long reloadApplied;
 
   WorkerDirectory(ServiceDatabase database) {
     this.database = database;
@@ -110,7 +110,10 @@ public final class WorkerDirectory {
   }
 
   CompletionStage<Done> reload() {
-    long ticket = reloadsStarted.incrementAndGet();
+    long ticket;
+    synchronized (this) {
+      ticket = ++reloadsStarted;
+    }
     return database
         .query(
             c -> {
@@ -126,8 +129,8 @@ public final class WorkerDirectory {
             ids -> {
               synchronized (this) {
                 // a reload that started earlier read an older state: never let it overwrite a newer one
-                if (ticket > reloadApplied.get()) {
-                  reloadApplied.set(ticket);
+                if (ticket > reloadApplied) {
+                  reloadApplied = ticket;
                   workers = ids.toArray(new UUID[0]);
                 }
               }
