@@ -42,10 +42,12 @@ public final class AtesNode {
 
   private final ActorSystem<Void> system;
   private final ServerBinding binding;
+  private final int managementPort;
 
-  private AtesNode(ActorSystem<Void> system, ServerBinding binding) {
+  private AtesNode(ActorSystem<Void> system, ServerBinding binding, int managementPort) {
     this.system = system;
     this.binding = binding;
+    this.managementPort = managementPort;
   }
 
   /**
@@ -62,8 +64,10 @@ public final class AtesNode {
     Infrastructure infra = Infrastructure.start(initial);
     List<ServiceDatabase> databases = new ArrayList<>();
     ActorSystem<Void> system = null;
+    int managementPort;
     try {
       Config config = ConfigFactory.load(computed(initial, infra, enabled).withFallback(app));
+      managementPort = config.getInt("akka.management.http.port");
       for (String service : enabled) {
         String db = config.getString("ates.db.database-prefix") + service;
         infra.ensureDatabase(db);
@@ -82,8 +86,7 @@ public final class AtesNode {
       AkkaManagement.get(system).start().toCompletableFuture().get(30, TimeUnit.SECONDS);
       ClusterBootstrap.get(Adapter.toClassic(system)).start();
 
-      Metrics metrics = new Metrics();
-      metrics.registerCluster(system);
+      Metrics metrics = Metrics.of(system);
       KafkaPlatform kafka = new KafkaPlatform(system, infra.kafkaBootstrap());
       boolean embeddedDefault = infra.embeddedDatabase() && infra.embeddedKafka();
       JwtService jwt =
@@ -116,7 +119,7 @@ public final class AtesNode {
           binding.localAddress(),
           config.getString("akka.management.http.hostname"),
           config.getInt("akka.management.http.port"));
-      return new AtesNode(system, binding);
+      return new AtesNode(system, binding, managementPort);
     } catch (Exception e) {
       log.error("aTES node failed to start: {}", e.toString());
       if (system != null) {
@@ -157,6 +160,15 @@ public final class AtesNode {
     values.put("ates.db.user", infra.dbUser());
     values.put("ates.db.password", infra.dbPassword());
     values.put("akka.cluster.roles", enabled);
+    // Unless configured, a laptop's embedded default listens on loopback only.
+    String defaultInterface =
+        infra.embeddedDatabase() && infra.embeddedKafka() ? "127.0.0.1" : "0.0.0.0";
+    if (initial.getString("ates.http.interface").isBlank()) {
+      values.put("ates.http.interface", defaultInterface);
+    }
+    if (initial.getString("akka.management.http.bind-hostname").isBlank()) {
+      values.put("akka.management.http.bind-hostname", defaultInterface);
+    }
     Map<String, Object> endpoint = new LinkedHashMap<>();
     endpoint.put("host", initial.getString("akka.management.http.hostname"));
     endpoint.put("port", initial.getInt("akka.management.http.port"));
@@ -190,6 +202,11 @@ public final class AtesNode {
 
   public int httpPort() {
     return binding.localAddress().getPort();
+  }
+
+  /** The Akka Management port: health, cluster HTTP and {@code /metrics}. */
+  public int managementPort() {
+    return managementPort;
   }
 
   /** Leaves the cluster and stops everything, as on SIGTERM. */

@@ -75,7 +75,7 @@ class ShuffleCrashTest {
                 .build(),
             HttpResponse.BodyHandlers.ofString());
     await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20))
-        .until(() -> publishedAssignments(http) > TASKS + 20);
+        .until(() -> publishedAssignments(new Http(managementPort)) > TASKS + 20);
     node.kill();
     boolean cutShort = !shuffle.isDone() || shuffle.handle((r, e) -> e != null).join();
 
