@@ -8,12 +8,12 @@ import ates.contract.Role;
 import ates.platform.http.ApiDirectives;
 import ates.platform.http.JwtService;
 import ates.platform.http.ProblemException;
+import ates.platform.http.Validation;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneId;
-import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Optional;
@@ -132,30 +132,15 @@ final class AccountingRoutes extends ApiDirectives {
   }
 
   private static int limit(Optional<String> value) {
-    if (value.isEmpty()) return 50;
-    try {
-      int n = Integer.parseInt(value.get());
-      if (n >= 1 && n <= 500) return n;
-    } catch (NumberFormatException ignored) {
-      // answered below
-    }
-    throw ProblemException.invalidField("limit", "must be a number from 1 to 500");
+    return value.map(v -> Validation.count("limit", v, 1, 500)).orElse(50);
   }
 
   private static Instant instant(String value) {
-    try {
-      return Instant.parse(value);
-    } catch (DateTimeParseException e) {
-      throw ProblemException.invalidField("before", "must be an ISO-8601 timestamp such as 2026-11-24T10:15:30Z");
-    }
+    return Validation.instant("before", value);
   }
 
   private static LocalDate date(String field, String value) {
-    try {
-      return LocalDate.parse(value);
-    } catch (DateTimeParseException e) {
-      throw ProblemException.invalidField(field, "must be a date YYYY-MM-DD");
-    }
+    return Validation.date(field, value);
   }
 
   private Route earnings() {

@@ -8,12 +8,12 @@ import ates.contract.Role;
 import ates.platform.http.ApiDirectives;
 import ates.platform.http.JwtService;
 import ates.platform.http.ProblemException;
+import ates.platform.http.Validation;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneId;
-import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
@@ -171,11 +171,7 @@ final class AnalyticsRoutes extends ApiDirectives {
   }
 
   private static LocalDate date(String field, String value) {
-    try {
-      return LocalDate.parse(value);
-    } catch (DateTimeParseException e) {
-      throw ProblemException.invalidField(field, "must be a date YYYY-MM-DD");
-    }
+    return Validation.date(field, value);
   }
 
 }

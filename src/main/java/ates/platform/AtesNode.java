@@ -12,6 +12,7 @@ import akka.management.javadsl.AkkaManagement;
 import ates.platform.cluster.ServicesReadyCheck;
 import ates.platform.db.ServiceDatabase;
 import ates.platform.http.JwtService;
+import ates.platform.http.UserRoles;
 import ates.platform.kafka.KafkaPlatform;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
@@ -89,13 +90,15 @@ public final class AtesNode {
       Metrics metrics = Metrics.of(system);
       KafkaPlatform kafka = new KafkaPlatform(system, infra.kafkaBootstrap());
       boolean embeddedDefault = infra.embeddedDatabase() && infra.embeddedKafka();
+      UserRoles userRoles = UserRoles.start(system);
       JwtService jwt =
           new JwtService(
               JwtService.secret(
                   config.getString("ates.jwt.secret"), embeddedDefault, infra.dataDir()),
               config.getString("ates.jwt.issuer"),
               config.getDuration("ates.jwt.ttl"),
-              Clock.systemUTC());
+              Clock.systemUTC(),
+              userRoles::accepts);
       Duration askTimeout = config.getDuration("ates.ask-timeout");
 
       List<Route> routes = new ArrayList<>();
@@ -106,7 +109,8 @@ public final class AtesNode {
         Service service = available.get(enabled.get(i)).get();
         routes.add(
             service.start(
-                new ServiceContext(system, database, kafka, jwt, metrics, askTimeout, embeddedDefault)));
+                new ServiceContext(
+                    system, database, kafka, jwt, userRoles, metrics, askTimeout, embeddedDefault)));
         startup.add(service.ready().toCompletableFuture());
       }
       ServerBinding binding =

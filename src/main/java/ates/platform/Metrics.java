@@ -24,7 +24,7 @@ public final class Metrics {
 
   /** The one registry of an actor system, with its cluster figures. */
   public static Metrics of(ActorSystem<?> system) {
-    return system.extension(Holder.ID).metrics;
+    return system.registerExtension(Holder.ID).metrics;
   }
 
   private static final class Holder implements Extension {
