@@ -89,39 +89,27 @@ final class UserRoutes extends ApiDirectives {
         "api",
         () ->
             concat(
-                path(
-                    PathMatchers.segment("auth").slash("login"),
-                    () ->
-                        post(
-                            () ->
-                                clientAddress(
-                                    address ->
-                                        jsonBody(
-                                            LoginRequest.class, req -> login(req, address))))),
-                pathPrefix(
-                    "users",
-                    () ->
-                        authenticated(
-                            principal ->
-                                concat(
-                                    pathEndOrSingleSlash(
-                                        () ->
-                                            concat(
-                                                get(() -> listUsers(principal)),
-                                                post(
-                                                    () ->
-                                                        jsonBody(
-                                                            CreateUserRequest.class,
-                                                            req -> createUser(principal, req))))),
-                                    path("me", () -> get(() -> me(principal))),
-                                    path(
-                                        PathMatchers.segment().slash("role"),
-                                        id ->
-                                            put(
-                                                () ->
-                                                    jsonBody(
-                                                        RoleRequest.class,
-                                                        req -> changeRole(principal, id, req)))))))));
+                path(PathMatchers.segment("auth").slash("login"), () -> post(this::login)),
+                pathPrefix("users", () -> authenticated(this::users))));
+  }
+
+  /** {@code /api/users}, {@code /api/users/me} and {@code /api/users/{userId}/role}. */
+  private Route users(Principal principal) {
+    return concat(
+        pathEndOrSingleSlash(
+            () ->
+                concat(
+                    get(() -> listUsers(principal)),
+                    post(() -> jsonBody(CreateUserRequest.class, req -> createUser(principal, req))))),
+        path("me", () -> get(() -> me(principal))),
+        path(
+            PathMatchers.uuidSegment().slash("role"),
+            userId ->
+                put(() -> jsonBody(RoleRequest.class, req -> changeRole(principal, userId, req)))));
+  }
+
+  private Route login() {
+    return clientAddress(address -> jsonBody(LoginRequest.class, req -> login(req, address)));
   }
 
   private EntityRef<User.Command> user(UUID userId) {
@@ -263,18 +251,12 @@ final class UserRoutes extends ApiDirectives {
         Role.ADMIN);
   }
 
-  private Route changeRole(Principal principal, String id, RoleRequest req) {
+  private Route changeRole(Principal principal, UUID userId, RoleRequest req) {
     return requireRole(
         principal,
         () -> {
           if (req == null) throw ProblemException.badRequest("the body must be a JSON object");
           Role role = parseRole(req.role());
-          UUID userId;
-          try {
-            userId = UUID.fromString(id);
-          } catch (IllegalArgumentException e) {
-            throw ProblemException.notFound("no user " + id);
-          }
           CompletionStage<User.Profile> changed =
               user(userId)
                   .<User.Profile>askWithStatus(

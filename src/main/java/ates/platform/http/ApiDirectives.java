@@ -45,7 +45,7 @@ public abstract class ApiDirectives extends AllDirectives {
             String detail =
                 header.isEmpty()
                     ? "send 'Authorization: Bearer <token>' (POST /api/auth/login gives one)"
-                    : "the token is invalid or expired; log in again";
+                    : "the token is invalid, expired or revoked (a role change); log in again";
             return complete(HttpErrors.unauthorized(detail));
           }
           return inner.apply(principal.get());
