@@ -46,17 +46,14 @@ public final class AccountingService implements Service {
                 Account.ENTITY_KEY,
                 entity -> Account.create(entity.getEntityId(), ctx.journal()))
             .withRole(NAME));
+    BillingDayCloser.Accounts accounts =
+        BillingDayCloser.Accounts.sharded(
+            sharding, readModel::billingCandidates, ctx.askTimeout(), clock);
+    BillingDayCloser.Pace pace = BillingDayCloser.Pace.of(config.getInt("close-parallelism"));
     sharding.init(
         Entity.of(
                 BillingDay.ENTITY_KEY,
-                entity ->
-                    BillingDay.create(
-                        entity.getEntityId(),
-                        readModel::billingCandidates,
-                        ctx.askTimeout(),
-                        config.getInt("close-parallelism"),
-                        clock,
-                        ctx.journal()))
+                entity -> BillingDay.create(entity.getEntityId(), accounts, pace, ctx.journal()))
             .withRole(NAME));
 
     readModel.startProjection(system, ctx.readJournalPluginId());
