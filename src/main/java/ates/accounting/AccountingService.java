@@ -78,9 +78,9 @@ public final class AccountingService implements Service {
                             BillingScheduler.create(
                                 zone,
                                 clock,
-                                closeTimeout,
                                 config.getDuration("resume-interval"),
-                                readModel::runningBillingDays))
+                                BillingScheduler.Days.sharded(
+                                    sharding, closeTimeout, readModel::runningBillingDays)))
                         .onFailure(SupervisorStrategy.restartWithBackoff(Duration.ofSeconds(1), Duration.ofMinutes(1), 0.2)),
                     "billing-scheduler")
                 .withSettings(ClusterSingletonSettings.create(system).withRole(NAME)));
