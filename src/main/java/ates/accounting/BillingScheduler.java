@@ -123,6 +123,7 @@ final class BillingScheduler {
   }
 
   private Behavior<Command> start() {
+    context.setLoggerName(BillingScheduler.class);
     context.getSelf().tell(new CloseDay(calendar.yesterday()));
     // a close cut short by a crash resumes on its own, not when someone asks again
     timers.startTimerWithFixedDelay("resume", new FindUnfinished(), Duration.ZERO, resumeInterval);
