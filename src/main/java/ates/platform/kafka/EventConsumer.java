@@ -4,6 +4,9 @@ import akka.Done;
 import akka.actor.CoordinatedShutdown;
 import akka.actor.typed.ActorSystem;
 import akka.kafka.CommitterSettings;
+import akka.kafka.ConsumerMessage;
+import akka.kafka.ConsumerMessage.Committable;
+import akka.kafka.ConsumerMessage.CommittableMessage;
 import akka.kafka.Subscriptions;
 import akka.kafka.javadsl.Committer;
 import akka.kafka.javadsl.Consumer;
@@ -21,6 +24,10 @@ import ates.contract.Topics;
 import ates.platform.Metrics;
 import com.typesafe.config.Config;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
@@ -39,8 +46,10 @@ import org.slf4j.LoggerFactory;
  *   <li>parses and validates each record against the contract; a record that fails goes unchanged
  *       to {@code <topic>.DLT} with the reason in the {@value #DLT_REASON_HEADER} header, and the
  *       stream moves on;
- *   <li>hands valid envelopes to the handler one at a time, in partition order, and commits the
- *       offset only after the handler's effect is durable (its future completed);
+ *   <li>hands valid envelopes to the handler in batches of what has arrived (up to {@value
+ *       #BATCH}): records with the same key (the same aggregate) one after another in partition
+ *       order, records of different keys concurrently; and commits the batch's offsets only after
+ *       every effect of the batch is durable (every future completed);
  *   <li>restarts with backoff when the handler or Kafka fails: records after the last commit are
  *       delivered again, so handlers must be idempotent.
  * </ul>
@@ -51,6 +60,9 @@ public final class EventConsumer {
   public static final String DLT_SOURCE_HEADER = "ates-dlt-source";
 
   private static final Logger log = LoggerFactory.getLogger(EventConsumer.class);
+
+  /** Records handled per batch at most. */
+  static final int BATCH = 100;
 
   private EventConsumer() {}
 
@@ -82,11 +94,12 @@ public final class EventConsumer {
                 () ->
                     Consumer.committableSource(
                             kafka.consumerSettings(groupId), Subscriptions.topics(kafka.topic(topic)))
+                        .batch(BATCH, EventConsumer::firstOfBatch, EventConsumer::addToBatch)
                         .mapAsync(
                             1,
-                            msg ->
-                                handle(msg.record(), producer, metrics, handler)
-                                    .thenApply(done -> msg.committableOffset()))
+                            batch ->
+                                handleBatch(batch, producer, metrics, handler)
+                                    .thenApply(done -> offsets(batch)))
                         .via(Committer.flow(committerSettings))
                         .mapMaterializedValue(control -> Done.getInstance()))
             .viaMat(KillSwitches.single(), Keep.right())
@@ -103,6 +116,45 @@ public final class EventConsumer {
             });
     log.info("Consuming {} as group {}", topic, groupId);
     return killSwitch;
+  }
+
+  private static List<CommittableMessage<String, byte[]>> firstOfBatch(
+      CommittableMessage<String, byte[]> first) {
+    List<CommittableMessage<String, byte[]>> batch = new ArrayList<>();
+    batch.add(first);
+    return batch;
+  }
+
+  private static List<CommittableMessage<String, byte[]>> addToBatch(
+      List<CommittableMessage<String, byte[]>> batch, CommittableMessage<String, byte[]> next) {
+    batch.add(next);
+    return batch;
+  }
+
+  private static Committable offsets(List<CommittableMessage<String, byte[]>> batch) {
+    return ConsumerMessage.createCommittableOffsetBatch(
+        batch.stream().map(CommittableMessage::committableOffset).toList());
+  }
+
+  /** One chain per key, in arrival order; the chains run concurrently. */
+  private static CompletionStage<Done> handleBatch(
+      List<CommittableMessage<String, byte[]>> batch,
+      SendProducer<String, byte[]> producer,
+      Metrics metrics,
+      Function<EventEnvelope, CompletionStage<Done>> handler) {
+    Map<String, CompletionStage<Done>> chains = new LinkedHashMap<>();
+    for (CommittableMessage<String, byte[]> msg : batch) {
+      ConsumerRecord<String, byte[]> record = msg.record();
+      String key = record.key() == null ? "" : record.key();
+      CompletionStage<Done> previous =
+          chains.getOrDefault(key, CompletableFuture.completedFuture(Done.getInstance()));
+      chains.put(key, previous.thenCompose(d -> handle(record, producer, metrics, handler)));
+    }
+    return CompletableFuture.allOf(
+            chains.values().stream()
+                .map(CompletionStage::toCompletableFuture)
+                .toArray(CompletableFuture[]::new))
+        .thenApply(v -> Done.getInstance());
   }
 
   private static CompletionStage<Done> handle(

@@ -4,7 +4,6 @@ import akka.Done;
 import akka.actor.typed.ActorSystem;
 import akka.cluster.sharding.typed.ShardedDaemonProcessSettings;
 import akka.cluster.sharding.typed.javadsl.ShardedDaemonProcess;
-import akka.kafka.javadsl.SendProducer;
 import akka.persistence.query.Offset;
 import akka.projection.ProjectionBehavior;
 import akka.projection.ProjectionId;
@@ -17,20 +16,28 @@ import ates.platform.Metrics;
 import ates.platform.Tags;
 import ates.platform.db.ServiceDatabase;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
+import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
 /**
- * Publishes a service's journal to Kafka: the journal is the outbox. One at-least-once
- * akka-projection-jdbc projection per tag (offsets in the service's own database), run under
- * {@link ShardedDaemonProcess} on the nodes of the service's role, sending through the node's
- * shared producer. A redelivered journal event is published again with the same {@code eventId}.
+ * Publishes a service's journal to Kafka: the journal is the outbox. One at-least-once grouped
+ * akka-projection-jdbc projection per tag (offsets in the service's own database, saved after each
+ * group is acknowledged), run under {@link ShardedDaemonProcess} on the nodes of the service's
+ * role, sending through the node's shared producer. A redelivered journal event is published again
+ * with the same {@code eventId}; per aggregate, events reach Kafka in journal order.
  */
 public final class EventPublisher {
+
+  /** At most this many journal events are published per group, and a group waits at most this. */
+  private static final int GROUP_SIZE = 500;
+
+  private static final Duration GROUP_WITHIN = Duration.ofMillis(20);
 
   private EventPublisher() {}
 
@@ -58,30 +65,40 @@ public final class EventPublisher {
               SourceProvider<Offset, EventEnvelope<E>> source =
                   EventSourcedProvider.eventsByTag(system, readJournalPluginId, tag);
               return ProjectionBehavior.create(
-                  JdbcProjection.atLeastOnceAsync(
+                  JdbcProjection.groupedWithinAsync(
                           ProjectionId.of(name, tag),
                           source,
                           database::newSession,
                           () ->
                               new PublishingHandler<>(
-                                  service, kafka.producer(), kafka.topicPrefix(), metrics, toEvents),
+                                  service,
+                                  kafka.kafkaProducer(),
+                                  kafka.topicPrefix(),
+                                  metrics,
+                                  toEvents),
                           system)
-                      .withSaveOffset(100, Duration.ofMillis(200)));
+                      .withGroup(GROUP_SIZE, GROUP_WITHIN));
             },
             ShardedDaemonProcessSettings.create(system).withRole(service),
             Optional.of(ProjectionBehavior.stopMessage()));
   }
 
-  static final class PublishingHandler<E> extends Handler<EventEnvelope<E>> {
+  /**
+   * Publishes a group of journal events: hands every record of the group to the producer in journal
+   * order, without waiting between them, then waits for all acknowledgements before the group's
+   * offset is saved. The producer keeps that order per partition, so each aggregate's events stay
+   * in order; a failure fails the group, which is published again from its first event.
+   */
+  static final class PublishingHandler<E> extends Handler<List<EventEnvelope<E>>> {
     private final String service;
-    private final SendProducer<String, byte[]> producer;
+    private final Producer<String, byte[]> producer;
     private final String topicPrefix;
     private final Metrics metrics;
     private final Function<E, List<OutgoingEvent>> toEvents;
 
     PublishingHandler(
         String service,
-        SendProducer<String, byte[]> producer,
+        Producer<String, byte[]> producer,
         String topicPrefix,
         Metrics metrics,
         Function<E, List<OutgoingEvent>> toEvents) {
@@ -93,27 +110,42 @@ public final class EventPublisher {
     }
 
     @Override
-    public CompletionStage<Done> process(EventEnvelope<E> envelope) {
-      List<OutgoingEvent> events = toEvents.apply(envelope.event());
-      CompletionStage<Done> chain = CompletableFuture.completedFuture(Done.getInstance());
-      for (int i = 0; i < events.size(); i++) {
-        OutgoingEvent event = events.get(i);
-        ProducerRecord<String, byte[]> record =
-            EventRecords.toRecord(
-                event,
-                EventRecords.eventId(envelope.persistenceId(), envelope.sequenceNr(), i),
-                service,
-                topicPrefix);
-        chain =
-            chain
-                .thenCompose(d -> producer.send(record))
-                .thenApply(
-                    meta -> {
-                      metrics.eventPublished(event.topic());
-                      return Done.getInstance();
-                    });
+    public CompletionStage<Done> process(List<EventEnvelope<E>> envelopes) {
+      List<CompletableFuture<Void>> acks = new ArrayList<>();
+      for (EventEnvelope<E> envelope : envelopes) {
+        List<OutgoingEvent> events = toEvents.apply(envelope.event());
+        for (int i = 0; i < events.size(); i++) {
+          OutgoingEvent event = events.get(i);
+          ProducerRecord<String, byte[]> record =
+              EventRecords.toRecord(
+                  event,
+                  EventRecords.eventId(envelope.persistenceId(), envelope.sequenceNr(), i),
+                  service,
+                  topicPrefix);
+          acks.add(send(record, event.topic()));
+        }
       }
-      return chain;
+      return CompletableFuture.allOf(acks.toArray(new CompletableFuture[0]))
+          .thenApply(v -> Done.getInstance());
+    }
+
+    private CompletableFuture<Void> send(ProducerRecord<String, byte[]> record, String topic) {
+      CompletableFuture<Void> ack = new CompletableFuture<>();
+      try {
+        producer.send(
+            record,
+            (metadata, failure) -> {
+              if (failure != null) {
+                ack.completeExceptionally(failure);
+              } else {
+                metrics.eventPublished(topic);
+                ack.complete(null);
+              }
+            });
+      } catch (RuntimeException e) {
+        ack.completeExceptionally(e);
+      }
+      return ack;
     }
   }
 }

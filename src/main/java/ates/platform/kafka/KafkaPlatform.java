@@ -6,6 +6,7 @@ import akka.actor.typed.ActorSystem;
 import akka.kafka.ConsumerSettings;
 import akka.kafka.ProducerSettings;
 import akka.kafka.javadsl.SendProducer;
+import org.apache.kafka.clients.producer.Producer;
 import ates.contract.Topics;
 import com.typesafe.config.Config;
 import java.util.ArrayList;
@@ -37,6 +38,7 @@ public final class KafkaPlatform {
   private final ActorSystem<?> system;
   private final String bootstrapServers;
   private final SendProducer<String, byte[]> producer;
+  private final Producer<String, byte[]> kafkaProducer;
   private final String topicPrefix;
 
   public KafkaPlatform(ActorSystem<?> system, String bootstrapServers) {
@@ -46,7 +48,11 @@ public final class KafkaPlatform {
     ProducerSettings<String, byte[]> settings =
         ProducerSettings.create(system, new StringSerializer(), new ByteArraySerializer())
             .withBootstrapServers(bootstrapServers);
-    this.producer = new SendProducer<>(settings, system);
+    this.kafkaProducer = settings.createKafkaProducer();
+    // both views share the one producer; closing the SendProducer closes it
+    this.producer =
+        new SendProducer<>(
+            settings.withProducer(kafkaProducer).withCloseProducerOnStop(true), system);
     CoordinatedShutdown.get(system)
         .addTask(
             CoordinatedShutdown.PhaseBeforeActorSystemTerminate(),
@@ -56,6 +62,15 @@ public final class KafkaPlatform {
 
   public SendProducer<String, byte[]> producer() {
     return producer;
+  }
+
+  /**
+   * The same producer, for callers that must hand several records to it in a fixed order without
+   * waiting for each acknowledgement: {@code send} calls made one after another on one thread keep
+   * their order per partition (idempotence with at most five requests in flight).
+   */
+  public Producer<String, byte[]> kafkaProducer() {
+    return kafkaProducer;
   }
 
   public String bootstrapServers() {
