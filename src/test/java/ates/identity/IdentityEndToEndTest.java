@@ -218,14 +218,16 @@ class IdentityEndToEndTest {
   @Test
   void metrics_and_health_are_served() {
     http.get("/api/users/me", adminToken);
-    Http.Response metrics = http.get("/metrics", null);
+    // metrics are for operators: on the management port, not the public API (hardening finding 10)
+    int managementPort = node.system().settings().config().getInt("akka.management.http.port");
+    Http management = new Http(managementPort);
+    Http.Response metrics = management.get("/metrics", null);
     assertEquals(200, metrics.status());
     assertTrue(metrics.body().contains("jvm_memory_used_bytes"), "JVM figures");
     assertTrue(metrics.body().contains("ates_http_requests_total"), "HTTP figures");
     assertTrue(metrics.body().contains("ates_akka_cluster_members"), "Akka figures");
+    assertEquals(404, http.get("/metrics", null).status());
 
-    int managementPort = node.system().settings().config().getInt("akka.management.http.port");
-    Http management = new Http(managementPort);
     assertEquals(200, management.get("/ready", null).status());
     assertEquals(200, management.get("/alive", null).status());
   }

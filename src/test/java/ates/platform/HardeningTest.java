@@ -236,20 +236,23 @@ class HardeningTest {
 
   @Test
   void finding_10_metrics_only_on_the_management_port_and_loopback_by_default() {
-    assertProblem(wire.get("/metrics", null), 404);
-
-    Answer metrics = new Wire(managementPort(), Duration.ofSeconds(10)).get("/metrics", null);
-    assertEquals(200, metrics.status(), metrics.toString());
-    assertTrue(metrics.contentType().startsWith("text/plain"), metrics.contentType());
-    assertTrue(metrics.text().contains("jvm_memory_used_bytes"), "JVM figures");
-    assertTrue(metrics.text().contains("ates_http_requests_total"), "HTTP figures");
-
+    Answer onApi = wire.get("/metrics", null);
+    Answer onManagement = new Wire(managementPort(), Duration.ofSeconds(10)).get("/metrics", null);
     // the shipped configuration, without ATES_* from the environment
     Config shipped = ConfigFactory.parseResourcesAnySyntax("application")
         .withFallback(ConfigFactory.defaultReference())
         .resolve(ConfigResolveOptions.noSystem());
-    assertEquals("127.0.0.1", shipped.getString("ates.http.interface"), "API bind address");
-    assertEquals("127.0.0.1", shipped.getString("akka.management.http.bind-hostname"), "management bind address");
+
+    assertAll(
+        () -> assertProblem(onApi, 404),
+        () -> {
+          assertEquals(200, onManagement.status(), onManagement.toString());
+          assertTrue(onManagement.contentType().startsWith("text/plain"), onManagement.contentType());
+          assertTrue(onManagement.text().contains("jvm_memory_used_bytes"), "JVM figures");
+          assertTrue(onManagement.text().contains("ates_http_requests_total"), "HTTP figures");
+        },
+        () -> assertEquals("127.0.0.1", shipped.getString("ates.http.interface"), "API bind address"),
+        () -> assertEquals("127.0.0.1", shipped.getString("akka.management.http.bind-hostname"), "management bind address"));
   }
 
   @Test

@@ -64,7 +64,7 @@ class HostileInputFuzzTest {
   private static final Duration FUZZING_BUDGET = Duration.ofSeconds(150);
   private static final Duration SETTLE = Duration.ofSeconds(60);
   /** Requests in flight at once (the node shares two cores with the test). */
-  private static final int SENDERS = 4;
+  private static final int SENDERS = 3;
   private static final List<String> USERS = List.of("manager", "accountant", "worker1", "worker2");
 
   private AtesNode node;
