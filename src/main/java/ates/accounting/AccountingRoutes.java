@@ -4,16 +4,19 @@ import akka.actor.typed.ActorSystem;
 import akka.cluster.sharding.typed.javadsl.ClusterSharding;
 import akka.http.javadsl.server.PathMatchers;
 import akka.http.javadsl.server.Route;
-import ates.contract.Role;
+import static ates.contract.Role.ACCOUNTANT;
+import static ates.contract.Role.ADMIN;
+
+import ates.platform.http.Principal;
 import ates.platform.http.ApiDirectives;
 import ates.platform.http.JwtService;
 import ates.platform.http.ProblemException;
+import ates.platform.http.Validation;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneId;
-import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Optional;
@@ -53,47 +56,31 @@ final class AccountingRoutes extends ApiDirectives {
   }
 
   Route route() {
-    return pathPrefix("api", () -> concat(
-        pathPrefix(
-            "accounts",
-            () ->
-                authenticated(
-                    principal ->
-                        concat(
-                            path("me", () -> get(() -> account(principal.userId()))),
-                            path(
-                                PathMatchers.segment(),
-                                id ->
-                                    get(
-                                        () ->
-                                            requireRole(
-                                                principal,
-                                                () -> account(userId(id)),
-                                                Role.ACCOUNTANT,
-                                                Role.ADMIN)))))),
-        pathPrefix(
-            "accounting",
-            () ->
-                authenticated(
-                    principal ->
-                        concat(
-                            path(
-                                "earnings",
-                                () ->
-                                    get(
-                                        () ->
-                                            requireRole(
-                                                principal, this::earnings, Role.ACCOUNTANT, Role.ADMIN))),
-                            path(
-                                PathMatchers.segment("billing-cycles").slash("close"),
-                                () ->
-                                    post(
-                                        () ->
-                                            requireRole(
-                                                principal,
-                                                () ->
-                                                    optionalEntity(req -> close(req)),
-                                                Role.ADMIN))))))));
+    return pathPrefix(
+        "api",
+        () ->
+            concat(
+                pathPrefix("accounts", () -> authenticated(this::accounts)),
+                pathPrefix("accounting", () -> authenticated(this::accounting))));
+  }
+
+  /** {@code /api/accounts/me}, and {@code /api/accounts/{userId}} for accountants and admins. */
+  private Route accounts(Principal principal) {
+    return concat(
+        path("me", () -> get(() -> account(principal.userId()))),
+        path(
+            PathMatchers.uuidSegment(),
+            userId ->
+                get(() -> requireRole(principal, () -> account(userId), ACCOUNTANT, ADMIN))));
+  }
+
+  /** Management earnings (accountants and admins) and closing a billing day (admins). */
+  private Route accounting(Principal principal) {
+    return concat(
+        path("earnings", () -> get(() -> requireRole(principal, this::earnings, ACCOUNTANT, ADMIN))),
+        path(
+            PathMatchers.segment("billing-cycles").slash("close"),
+            () -> post(() -> requireRole(principal, () -> optionalEntity(this::close), ADMIN))));
   }
 
   /** The body of close is optional: no body (or {}) closes today. */
@@ -103,14 +90,6 @@ final class AccountingRoutes extends ApiDirectives {
             entity.isKnownEmpty()
                 ? inner.apply(new CloseRequest(null))
                 : jsonBody(CloseRequest.class, req -> inner.apply(req == null ? new CloseRequest(null) : req)));
-  }
-
-  private static UUID userId(String id) {
-    try {
-      return UUID.fromString(id);
-    } catch (IllegalArgumentException e) {
-      throw ProblemException.notFound("no account " + id);
-    }
   }
 
   private Route account(UUID userId) {
@@ -132,30 +111,15 @@ final class AccountingRoutes extends ApiDirectives {
   }
 
   private static int limit(Optional<String> value) {
-    if (value.isEmpty()) return 50;
-    try {
-      int n = Integer.parseInt(value.get());
-      if (n >= 1 && n <= 500) return n;
-    } catch (NumberFormatException ignored) {
-      // answered below
-    }
-    throw ProblemException.invalidField("limit", "must be a number from 1 to 500");
+    return value.map(v -> Validation.count("limit", v, 1, 500)).orElse(50);
   }
 
   private static Instant instant(String value) {
-    try {
-      return Instant.parse(value);
-    } catch (DateTimeParseException e) {
-      throw ProblemException.invalidField("before", "must be an ISO-8601 timestamp such as 2026-11-24T10:15:30Z");
-    }
+    return Validation.instant("before", value);
   }
 
   private static LocalDate date(String field, String value) {
-    try {
-      return LocalDate.parse(value);
-    } catch (DateTimeParseException e) {
-      throw ProblemException.invalidField(field, "must be a date YYYY-MM-DD");
-    }
+    return Validation.date(field, value);
   }
 
   private Route earnings() {

@@ -46,17 +46,14 @@ public final class AccountingService implements Service {
                 Account.ENTITY_KEY,
                 entity -> Account.create(entity.getEntityId(), ctx.journal()))
             .withRole(NAME));
+    BillingDayCloser.Accounts accounts =
+        BillingDayCloser.Accounts.sharded(
+            sharding, readModel::billingCandidates, ctx.askTimeout(), clock);
+    BillingDayCloser.Pace pace = BillingDayCloser.Pace.of(config.getInt("close-parallelism"));
     sharding.init(
         Entity.of(
                 BillingDay.ENTITY_KEY,
-                entity ->
-                    BillingDay.create(
-                        entity.getEntityId(),
-                        readModel::billingCandidates,
-                        ctx.askTimeout(),
-                        config.getInt("close-parallelism"),
-                        clock,
-                        ctx.journal()))
+                entity -> BillingDay.create(entity.getEntityId(), accounts, pace, ctx.journal()))
             .withRole(NAME));
 
     readModel.startProjection(system, ctx.readJournalPluginId());
@@ -81,9 +78,9 @@ public final class AccountingService implements Service {
                             BillingScheduler.create(
                                 zone,
                                 clock,
-                                closeTimeout,
                                 config.getDuration("resume-interval"),
-                                readModel::runningBillingDays))
+                                BillingScheduler.Days.sharded(
+                                    sharding, closeTimeout, readModel::runningBillingDays)))
                         .onFailure(SupervisorStrategy.restartWithBackoff(Duration.ofSeconds(1), Duration.ofMinutes(1), 0.2)),
                     "billing-scheduler")
                 .withSettings(ClusterSingletonSettings.create(system).withRole(NAME)));

@@ -4,27 +4,23 @@ import akka.actor.typed.ActorRef;
 import akka.actor.typed.Behavior;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
-import akka.actor.typed.javadsl.TimerScheduler;
-import akka.cluster.sharding.typed.javadsl.ClusterSharding;
 import akka.cluster.sharding.typed.javadsl.EntityTypeKey;
 import akka.pattern.StatusReply;
 import akka.persistence.typed.RecoveryCompleted;
 import akka.persistence.typed.javadsl.CommandHandlerWithReply;
 import akka.persistence.typed.javadsl.CommandHandlerWithReplyBuilder;
 import akka.persistence.typed.javadsl.EventHandler;
+import akka.persistence.typed.javadsl.ReplyEffect;
 import akka.persistence.typed.javadsl.SignalHandler;
 import ates.platform.CborSerializable;
 import ates.platform.JournaledEntity;
-import java.time.Clock;
-import java.time.Duration;
+import ates.platform.Tags;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
-import java.util.concurrent.CompletionStage;
-import java.util.function.Supplier;
 
 /**
  * The close of one billing day: a sharded, event-sourced entity per date, so the day is closed
@@ -33,14 +29,25 @@ import java.util.function.Supplier;
  * as it is done; a crash in the middle resumes with the accounts not yet recorded when the entity
  * recovers. Each account's close is idempotent, so an account asked twice is never paid twice.
  * Closing a closed day answers the same payouts.
+ *
+ * <p>The progress of a close is all in the events and the state: {@link NotStarted}, then
+ * {@link Closing} (the accounts listed, and each one's payout once recorded), then {@link Closed}.
+ * What cannot be persisted is kept out of this class: the asks (listing the accounts, closing
+ * each) are made by a child, {@link BillingDayCloser}, that reports results back as commands and
+ * is started again on recovery with the accounts not recorded yet; and whoever asks for the close
+ * while it runs waits in the behavior's stash ({@code Effect().stash()}), to be answered when the
+ * day is closed. The stash is lost with the actor, as is any ask's reply-to: such an ask times out
+ * and asking again answers. Whether the listing child runs is the only other runtime fact, and the
+ * actor's children say it.
  */
 public final class BillingDay
     extends JournaledEntity<BillingDay.Command, BillingDay.Event, BillingDay.State> {
 
   public static final EntityTypeKey<Command> ENTITY_KEY =
       EntityTypeKey.create(Command.class, "BillingDay");
-  /** Every billing-day event carries the one tag of these, for the {@code billing_runs} read model. */
-  public static final ates.platform.Tags TAGS = new ates.platform.Tags("billing-days", 1);
+
+  /** Every billing-day event carries the one tag of these, for the {@code billing_runs} model. */
+  public static final Tags TAGS = new Tags("billing-days", 1);
 
   /** One worker's payout of the day. */
   public record Payout(UUID userId, long amount) implements CborSerializable {}
@@ -51,96 +58,131 @@ public final class BillingDay
 
   public sealed interface Command extends CborSerializable {}
 
+  /** Closes the day, or answers its payouts if it is closed. */
   public record Close(ActorRef<StatusReply<Result>> replyTo) implements Command {}
 
+  /** From the {@link BillingDayCloser}: the accounts to close. */
   record CandidatesFound(List<UUID> accounts) implements Command {}
 
-  record CandidatesFailed(String reason) implements Command {}
-
+  /** From the {@link BillingDayCloser}: the day is closed on an account, paying {@code payout}. */
   record AccountClosed(UUID accountId, long payout) implements Command {}
 
-  record AccountFailed(UUID accountId, String reason) implements Command {}
-
-  record Retry(UUID accountId) implements Command {}
-
-  record RetryCandidates() implements Command {}
-
-  // --- events ---------------------------------------------------------------------------------
+  // --- events (in journals: keep them readable) -----------------------------------------------
 
   public sealed interface Event extends CborSerializable {}
 
+  /** The close began with these accounts. */
   public record Started(LocalDate date, List<UUID> accounts) implements Event {}
 
+  /** The day is closed on one account; {@code payout} is 0 for a carry-over. */
   public record AccountSettled(LocalDate date, UUID accountId, long payout) implements Event {}
 
+  /** Every account is settled. */
   public record Finished(LocalDate date) implements Event {}
 
   // --- state ----------------------------------------------------------------------------------
 
-  public sealed interface State extends CborSerializable {}
+  /** Never snapshotted: recovered from the events, the one place it changes is {@link #apply}. */
+  public sealed interface State extends CborSerializable {
 
-  public enum NotStarted implements State {
-    INSTANCE
+    State apply(Event event);
   }
 
-  public record Running(List<UUID> accounts, TreeMap<UUID, Long> settled) implements State {
-    List<UUID> pending() {
-      return accounts.stream().filter(a -> !settled.containsKey(a)).toList();
+  private static IllegalStateException unexpected(State state, Event event) {
+    return new IllegalStateException(event + " in state " + state);
+  }
+
+  /** Nobody asked for the close yet, or the accounts are being listed. */
+  public enum NotStarted implements State {
+    INSTANCE;
+
+    @Override
+    public State apply(Event event) {
+      if (event instanceof Started s) {
+        return new Closing(List.copyOf(s.accounts()), new TreeMap<>());
+      }
+      throw unexpected(this, event);
     }
   }
 
-  public record Closed(TreeMap<UUID, Long> settled) implements State {}
+  /**
+   * Closing the listed accounts.
+   *
+   * @param settled each recorded account's payout
+   */
+  public record Closing(List<UUID> accounts, TreeMap<UUID, Long> settled) implements State {
+
+    /** The accounts whose close is not recorded yet. */
+    List<UUID> pending() {
+      return accounts.stream().filter(a -> !settled.containsKey(a)).toList();
+    }
+
+    boolean awaits(UUID accountId) {
+      return accounts.contains(accountId) && !settled.containsKey(accountId);
+    }
+
+    boolean onlyAwaits(UUID accountId) {
+      return awaits(accountId) && settled.size() == accounts.size() - 1;
+    }
+
+    @Override
+    public State apply(Event event) {
+      if (event instanceof AccountSettled s) {
+        TreeMap<UUID, Long> more = new TreeMap<>(settled);
+        more.put(s.accountId(), s.payout());
+        return new Closing(accounts, more);
+      }
+      if (event instanceof Finished) return new Closed(settled);
+      throw unexpected(this, event);
+    }
+  }
+
+  /** Closed: each account's payout, 0 for a carry-over. */
+  public record Closed(TreeMap<UUID, Long> settled) implements State {
+
+    Result result(LocalDate date) {
+      List<Payout> payouts = new ArrayList<>();
+      for (Map.Entry<UUID, Long> e : settled.entrySet()) {
+        if (e.getValue() > 0) payouts.add(new Payout(e.getKey(), e.getValue()));
+      }
+      return new Result(date, payouts);
+    }
+
+    @Override
+    public State apply(Event event) {
+      throw unexpected(this, event);
+    }
+  }
 
   // --- behavior -------------------------------------------------------------------------------
 
-  private static final Duration RETRY_DELAY = Duration.ofSeconds(1);
+  private static final String LISTER = "list-candidates";
+  private static final String CLOSER = "close-accounts";
 
   private final LocalDate date;
   private final ActorContext<Command> context;
-  private final TimerScheduler<Command> timers;
-  private final ClusterSharding sharding;
-  private final Supplier<CompletionStage<List<UUID>>> candidates;
-  private final Duration askTimeout;
-  private final int parallelism;
-  private final Clock clock;
-  /** Who asked while the day was closing; answered when it is closed (not persisted: asks time out). */
-  private final List<ActorRef<StatusReply<Result>>> waiting = new ArrayList<>();
-  private boolean listing;
-  private final java.util.Set<UUID> inFlight = new java.util.HashSet<>();
+  private final BillingDayCloser.Accounts accounts;
+  private final BillingDayCloser.Pace pace;
 
   public static Behavior<Command> create(
       String entityId,
-      Supplier<CompletionStage<List<UUID>>> candidates,
-      Duration askTimeout,
-      int parallelism,
-      Clock clock,
+      BillingDayCloser.Accounts accounts,
+      BillingDayCloser.Pace pace,
       Journal journal) {
-    return Behaviors.setup(
-        context ->
-            Behaviors.withTimers(
-                timers ->
-                    new BillingDay(entityId, context, timers, candidates, askTimeout, parallelism,
-                        clock, journal)));
+    return Behaviors.setup(context -> new BillingDay(entityId, context, accounts, pace, journal));
   }
 
   private BillingDay(
       String entityId,
       ActorContext<Command> context,
-      TimerScheduler<Command> timers,
-      Supplier<CompletionStage<List<UUID>>> candidates,
-      Duration askTimeout,
-      int parallelism,
-      Clock clock,
+      BillingDayCloser.Accounts accounts,
+      BillingDayCloser.Pace pace,
       Journal journal) {
     super(ENTITY_KEY, entityId, journal, TAGS, true);
     this.date = LocalDate.parse(entityId);
     this.context = context;
-    this.timers = timers;
-    this.sharding = ClusterSharding.get(context.getSystem());
-    this.candidates = candidates;
-    this.askTimeout = askTimeout;
-    this.parallelism = parallelism;
-    this.clock = clock;
+    this.accounts = accounts;
+    this.pace = pace;
   }
 
   @Override
@@ -148,157 +190,102 @@ public final class BillingDay
     return NotStarted.INSTANCE;
   }
 
-
   @Override
   public SignalHandler<State> signalHandler() {
     return newSignalHandlerBuilder()
-        .onSignal(
-            RecoveryCompleted.instance(),
-            state -> {
-              if (state instanceof Running running) {
-                context.getLog().info("Resuming the close of {}: {} accounts left", date, running.pending().size());
-                closeAccounts(running);
-              }
-            })
+        .onSignal(RecoveryCompleted.instance(), this::resumeIfClosing)
         .build();
   }
 
   @Override
   public CommandHandlerWithReply<Command, Event, State> commandHandler() {
-    CommandHandlerWithReplyBuilder<Command, Event, State> builder = newCommandHandlerWithReplyBuilder();
-
+    CommandHandlerWithReplyBuilder<Command, Event, State> builder =
+        newCommandHandlerWithReplyBuilder();
     builder
         .forStateType(NotStarted.class)
-        .onCommand(Close.class, (state, cmd) -> {
-          waiting.add(cmd.replyTo());
-          listCandidates();
-          return Effect().noReply();
-        })
-        .onCommand(RetryCandidates.class, (state, cmd) -> {
-          listCandidates();
-          return Effect().noReply();
-        })
-        .onCommand(CandidatesFound.class, (state, cmd) ->
-            Effect()
-                .persist(cmd.accounts().isEmpty()
-                    ? List.of(new Started(date, cmd.accounts()), new Finished(date))
-                    : List.of(new Started(date, cmd.accounts())))
-                .thenRun(this::afterChange)
-                .thenNoReply())
-        .onCommand(CandidatesFailed.class, (state, cmd) -> {
-          listing = false;
-          context.getLog().warn("Close of {}: cannot list accounts ({}); retrying", date, cmd.reason());
-          timers.startSingleTimer(new RetryCandidates(), RETRY_DELAY);
-          return Effect().noReply();
-        });
-
+        .onCommand(Close.class, this::listAndWait)
+        .onCommand(CandidatesFound.class, this::start);
     builder
-        .forStateType(Running.class)
-        .onCommand(Close.class, (state, cmd) -> {
-          waiting.add(cmd.replyTo());
-          return Effect().noReply();
-        })
-        .onCommand(AccountClosed.class, (state, cmd) -> {
-          inFlight.remove(cmd.accountId());
-          if (state.settled().containsKey(cmd.accountId())) {
-            closeAccounts(state);
-            return Effect().noReply();
-          }
-          boolean last = state.pending().size() == 1;
-          AccountSettled settled = new AccountSettled(date, cmd.accountId(), cmd.payout());
-          return Effect()
-              .persist(last ? List.of(settled, new Finished(date)) : List.of(settled))
-              .thenRun(this::afterChange)
-              .thenNoReply();
-        })
-        .onCommand(AccountFailed.class, (state, cmd) -> {
-          inFlight.remove(cmd.accountId());
-          context.getLog().warn("Close of {}: account {} failed ({}); retrying", date, cmd.accountId(), cmd.reason());
-          timers.startSingleTimer(cmd.accountId(), new Retry(cmd.accountId()), RETRY_DELAY);
-          return Effect().noReply();
-        })
-        .onCommand(Retry.class, (state, cmd) -> {
-          closeAccounts(state);
-          return Effect().noReply();
-        });
-
+        .forStateType(Closing.class)
+        .onCommand(Close.class, this::waitUntilClosed)
+        .onCommand(AccountClosed.class, this::record)
+        .onCommand(CandidatesFound.class, this::ignore);
     builder
         .forStateType(Closed.class)
-        .onCommand(Close.class, (state, cmd) -> Effect().reply(cmd.replyTo(), StatusReply.success(result(state))))
-        .onCommand(AccountClosed.class, (state, cmd) -> Effect().noReply())
-        .onCommand(AccountFailed.class, (state, cmd) -> Effect().noReply())
-        .onCommand(Retry.class, (state, cmd) -> Effect().noReply())
-        .onCommand(CandidatesFound.class, (state, cmd) -> Effect().noReply());
-
-    builder
-        .forAnyState()
-        .onCommand(CandidatesFound.class, (state, cmd) -> Effect().noReply())
-        .onCommand(CandidatesFailed.class, (state, cmd) -> Effect().noReply())
-        .onCommand(RetryCandidates.class, (state, cmd) -> Effect().noReply());
-
+        .onCommand(Close.class, this::answer)
+        .onCommand(AccountClosed.class, this::ignore)
+        .onCommand(CandidatesFound.class, this::ignore);
     return builder.build();
-  }
-
-  private void listCandidates() {
-    if (listing) return;
-    listing = true;
-    context.pipeToSelf(
-        candidates.get(),
-        (accounts, failure) ->
-            failure == null ? new CandidatesFound(accounts) : new CandidatesFailed(failure.toString()));
-  }
-
-  /** After each persisted change: keep closing accounts, or answer everyone once closed. */
-  private void afterChange(State state) {
-    if (state instanceof Running running) {
-      closeAccounts(running);
-    } else if (state instanceof Closed closed) {
-      Result result = result(closed);
-      context.getLog().info("Closed billing day {}: {} payouts", date, result.payouts().size());
-      waiting.forEach(r -> r.tell(StatusReply.success(result)));
-      waiting.clear();
-    }
-  }
-
-  /** Keeps at most {@code parallelism} account closes in flight; failed ones wait for their retry timer. */
-  private void closeAccounts(Running running) {
-    for (UUID account : running.pending()) {
-      if (inFlight.size() >= parallelism) return;
-      if (inFlight.contains(account) || timers.isTimerActive(account)) continue;
-      inFlight.add(account);
-      context.pipeToSelf(
-          sharding
-              .entityRefFor(Account.ENTITY_KEY, account.toString())
-              .<Long>askWithStatus(replyTo -> new Account.CloseDay(date, clock.instant(), replyTo), askTimeout),
-          (payout, failure) ->
-              failure == null
-                  ? new AccountClosed(account, payout)
-                  : new AccountFailed(account, failure.toString()));
-    }
-  }
-
-  private Result result(Closed closed) {
-    List<Payout> payouts = new ArrayList<>();
-    for (Map.Entry<UUID, Long> e : closed.settled().entrySet()) {
-      if (e.getValue() > 0) payouts.add(new Payout(e.getKey(), e.getValue()));
-    }
-    return new Result(date, payouts);
   }
 
   @Override
   public EventHandler<State, Event> eventHandler() {
-    var builder = newEventHandlerBuilder();
-    builder
-        .forStateType(NotStarted.class)
-        .onEvent(Started.class, (state, e) -> new Running(List.copyOf(e.accounts()), new TreeMap<>()));
-    builder
-        .forStateType(Running.class)
-        .onEvent(AccountSettled.class, (state, e) -> {
-          TreeMap<UUID, Long> settled = new TreeMap<>(state.settled());
-          settled.put(e.accountId(), e.payout());
-          return new Running(state.accounts(), settled);
-        })
-        .onEvent(Finished.class, (state, e) -> new Closed(state.settled()));
-    return builder.build();
+    return newEventHandlerBuilder().forAnyState().onAnyEvent(State::apply);
+  }
+
+  // --- command handlers -----------------------------------------------------------------------
+
+  /** The first ask lists the accounts; every ask waits until the day is closed. */
+  private ReplyEffect<Event, State> listAndWait(NotStarted state, Close cmd) {
+    if (context.getChild(LISTER).isEmpty()) {
+      context.spawn(
+          BillingDayCloser.listCandidates(date, accounts, pace, context.getSelf()), LISTER);
+    }
+    return Effect().stash();
+  }
+
+  private ReplyEffect<Event, State> start(NotStarted state, CandidatesFound cmd) {
+    Started started = new Started(date, List.copyOf(cmd.accounts()));
+    if (cmd.accounts().isEmpty()) return finish(List.of(started, new Finished(date)));
+    return Effect().persist(started).thenRun(this::closeAccounts).thenNoReply();
+  }
+
+  private ReplyEffect<Event, State> waitUntilClosed(Closing state, Close cmd) {
+    return Effect().stash();
+  }
+
+  /** Records an account's close once; the last one closes the day. */
+  private ReplyEffect<Event, State> record(Closing state, AccountClosed cmd) {
+    if (!state.awaits(cmd.accountId())) return Effect().noReply();
+    AccountSettled settled = new AccountSettled(date, cmd.accountId(), cmd.payout());
+    if (state.onlyAwaits(cmd.accountId())) return finish(List.of(settled, new Finished(date)));
+    return Effect().persist(settled).thenNoReply();
+  }
+
+  /** Persists the last events, then answers every ask that waited. */
+  private ReplyEffect<Event, State> finish(List<Event> events) {
+    return Effect().persist(events).thenRun(this::logClosed).thenNoReply().thenUnstashAll();
+  }
+
+  private ReplyEffect<Event, State> answer(Closed state, Close cmd) {
+    return Effect().reply(cmd.replyTo(), StatusReply.success(state.result(date)));
+  }
+
+  /** A late or repeated report of the closer, already settled. */
+  private ReplyEffect<Event, State> ignore(State state, Command cmd) {
+    return Effect().noReply();
+  }
+
+  // --- side effects ---------------------------------------------------------------------------
+
+  private void resumeIfClosing(State state) {
+    if (state instanceof Closing closing) {
+      context
+          .getLog()
+          .info("Resuming the close of {}: {} accounts left", date, closing.pending().size());
+      closeAccounts(closing);
+    }
+  }
+
+  private void closeAccounts(Closing closing) {
+    context.spawn(
+        BillingDayCloser.closeAccounts(date, closing.pending(), accounts, pace, context.getSelf()),
+        CLOSER);
+  }
+
+  private void logClosed(Closed closed) {
+    context
+        .getLog()
+        .info("Closed billing day {}: {} payouts", date, closed.result(date).payouts().size());
   }
 }

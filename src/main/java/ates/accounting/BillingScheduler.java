@@ -1,115 +1,192 @@
 package ates.accounting;
 
 import akka.actor.typed.Behavior;
+import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
+import akka.actor.typed.javadsl.TimerScheduler;
 import akka.cluster.sharding.typed.javadsl.ClusterSharding;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.time.ZoneId;
 import java.time.ZonedDateTime;
+import java.util.List;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Supplier;
 
 /**
  * Closes each billing day when it ends: a cluster singleton (one per cluster, on an accounting
  * node) that asks the day's {@link BillingDay} entity to close right after midnight in the billing
  * zone, and on start closes yesterday in case no node was up at midnight. It also resumes, every
- * {@code resume-interval}, any close that a crash cut short. The day entity makes
- * every extra close a no-op, so a singleton handover can never pay twice.
+ * {@code resume-interval}, any close that a crash cut short. The day entity makes every extra
+ * close a no-op, so a singleton handover can never pay twice.
+ *
+ * <p>Steps: {@link #start} (close yesterday, look for unfinished closes now and every interval,
+ * wait for midnight); {@link #closeDay}, then {@link #closed} (wait for the next midnight) or
+ * {@link #retryLater}; {@link #findUnfinished}, then {@link #resumeEach} or {@link
+ * #skipUnfinished} (the next interval looks again).
  */
 final class BillingScheduler {
 
+  /** The billing days as the scheduler sees them; an interface so that it is tested alone. */
+  interface Days {
+
+    /** Closes {@code day}, or answers its payouts if it is closed. */
+    CompletionStage<BillingDay.Result> close(LocalDate day);
+
+    /** The days whose close started and has not finished. */
+    CompletionStage<List<LocalDate>> unfinished();
+
+    /** The days of a cluster: each its sharded entity; the unfinished from the read model. */
+    static Days sharded(
+        ClusterSharding sharding,
+        Duration closeTimeout,
+        Supplier<CompletionStage<List<LocalDate>>> unfinished) {
+      return new Days() {
+        @Override
+        public CompletionStage<BillingDay.Result> close(LocalDate day) {
+          return sharding
+              .entityRefFor(BillingDay.ENTITY_KEY, day.toString())
+              .askWithStatus(BillingDay.Close::new, closeTimeout);
+        }
+
+        @Override
+        public CompletionStage<List<LocalDate>> unfinished() {
+          return unfinished.get();
+        }
+      };
+    }
+  }
+
+  /** When days end in the billing zone. */
+  record Calendar(ZoneId zone, Clock clock) {
+
+    LocalDate yesterday() {
+      return LocalDate.now(clock.withZone(zone)).minusDays(1);
+    }
+
+    /** The day in progress, closed one second after its midnight. */
+    NextClose nextClose() {
+      ZonedDateTime now = ZonedDateTime.now(clock.withZone(zone));
+      ZonedDateTime midnight = now.toLocalDate().plusDays(1).atStartOfDay(zone);
+      return new NextClose(now.toLocalDate(), Duration.between(now, midnight).plusSeconds(1));
+    }
+  }
+
+  /** Close {@code day} after {@code delay}. */
+  record NextClose(LocalDate day, Duration delay) {}
+
+  static final Duration RETRY_DELAY = Duration.ofMinutes(1);
+
   sealed interface Command {}
 
-  private record CloseDay(LocalDate date) implements Command {}
+  private record CloseDay(LocalDate day) implements Command {}
 
-  private record Closed(LocalDate date, int payouts) implements Command {}
+  private record Closed(LocalDate day, int payouts) implements Command {}
 
-  private record Failed(LocalDate date, String reason) implements Command {}
+  private record CloseFailed(LocalDate day, String reason) implements Command {}
 
-  private record Resume(java.util.List<LocalDate> days) implements Command {}
+  private record FindUnfinished() implements Command {}
 
-  private record CheckUnfinished() implements Command {}
+  private record UnfinishedFound(List<LocalDate> days) implements Command {}
 
-  private BillingScheduler() {}
+  private record UnfinishedUnknown(String reason) implements Command {}
+
+  private final ActorContext<Command> context;
+  private final TimerScheduler<Command> timers;
+  private final Calendar calendar;
+  private final Duration resumeInterval;
+  private final Days days;
+
+  private BillingScheduler(
+      ActorContext<Command> context,
+      TimerScheduler<Command> timers,
+      Calendar calendar,
+      Duration resumeInterval,
+      Days days) {
+    this.context = context;
+    this.timers = timers;
+    this.calendar = calendar;
+    this.resumeInterval = resumeInterval;
+    this.days = days;
+  }
 
   static Behavior<Command> create(
-      ZoneId zone,
-      Clock clock,
-      Duration closeTimeout,
-      Duration resumeInterval,
-      java.util.function.Supplier<java.util.concurrent.CompletionStage<java.util.List<LocalDate>>> running) {
+      ZoneId zone, Clock clock, Duration resumeInterval, Days days) {
     return Behaviors.setup(
         context ->
             Behaviors.withTimers(
-                timers -> {
-                  ClusterSharding sharding = ClusterSharding.get(context.getSystem());
-                  Runnable scheduleNext =
-                      () -> {
-                        ZonedDateTime now = ZonedDateTime.now(clock.withZone(zone));
-                        ZonedDateTime midnight = now.toLocalDate().plusDays(1).atStartOfDay(zone);
-                        timers.startSingleTimer(
-                            "midnight",
-                            new CloseDay(now.toLocalDate()),
-                            Duration.between(now, midnight).plusSeconds(1));
-                      };
-                  context.getSelf().tell(new CloseDay(LocalDate.now(clock.withZone(zone)).minusDays(1)));
-                  // a close cut short by a crash resumes on its own, not when someone asks again
-                  timers.startTimerWithFixedDelay("resume", new CheckUnfinished(), Duration.ZERO, resumeInterval);
-                  scheduleNext.run();
-                  return Behaviors.receive(Command.class)
-                      .onMessage(
-                          CloseDay.class,
-                          cmd -> {
-                            context.pipeToSelf(
-                                sharding
-                                    .entityRefFor(BillingDay.ENTITY_KEY, cmd.date().toString())
-                                    .<BillingDay.Result>askWithStatus(BillingDay.Close::new, closeTimeout),
-                                (result, failure) ->
-                                    failure == null
-                                        ? new Closed(cmd.date(), result.payouts().size())
-                                        : new Failed(cmd.date(), failure.toString()));
-                            return Behaviors.same();
-                          })
-                      .onMessage(
-                          CheckUnfinished.class,
-                          msg -> {
-                            context.pipeToSelf(
-                                running.get(),
-                                (days, failure) ->
-                                    failure == null
-                                        ? new Resume(days)
-                                        : new Failed(LocalDate.EPOCH, failure.toString()));
-                            return Behaviors.same();
-                          })
-                      .onMessage(
-                          Resume.class,
-                          msg -> {
-                            msg.days().forEach(day -> {
-                              context.getLog().info("Resuming the close of billing day {}", day);
-                              context.getSelf().tell(new CloseDay(day));
-                            });
-                            return Behaviors.same();
-                          })
-                      .onMessage(
-                          Closed.class,
-                          msg -> {
-                            context.getLog().info("Billing day {} is closed ({} payouts)", msg.date(), msg.payouts());
-                            scheduleNext.run();
-                            return Behaviors.same();
-                          })
-                      .onMessage(
-                          Failed.class,
-                          msg -> {
-                            if (msg.date().equals(LocalDate.EPOCH)) {
-                              context.getLog().warn("Cannot list unfinished billing days: {}", msg.reason());
-                              return Behaviors.same();
-                            }
-                            context.getLog().warn("Closing billing day {} failed ({}); retrying in a minute", msg.date(), msg.reason());
-                            timers.startSingleTimer("retry-" + msg.date(), new CloseDay(msg.date()), Duration.ofMinutes(1));
-                            return Behaviors.same();
-                          })
-                      .build();
-                }));
+                timers ->
+                    new BillingScheduler(
+                            context, timers, new Calendar(zone, clock), resumeInterval, days)
+                        .start()));
   }
 
+  private Behavior<Command> start() {
+    context.setLoggerName(BillingScheduler.class);
+    context.getSelf().tell(new CloseDay(calendar.yesterday()));
+    // a close cut short by a crash resumes on its own, not when someone asks again
+    timers.startTimerWithFixedDelay("resume", new FindUnfinished(), Duration.ZERO, resumeInterval);
+    waitForMidnight();
+    return Behaviors.receive(Command.class)
+        .onMessage(CloseDay.class, this::closeDay)
+        .onMessage(Closed.class, this::closed)
+        .onMessage(CloseFailed.class, this::retryLater)
+        .onMessage(FindUnfinished.class, this::findUnfinished)
+        .onMessage(UnfinishedFound.class, this::resumeEach)
+        .onMessage(UnfinishedUnknown.class, this::skipUnfinished)
+        .build();
+  }
+
+  private void waitForMidnight() {
+    NextClose next = calendar.nextClose();
+    timers.startSingleTimer("midnight", new CloseDay(next.day()), next.delay());
+  }
+
+  private Behavior<Command> closeDay(CloseDay cmd) {
+    context.pipeToSelf(
+        days.close(cmd.day()),
+        (result, failure) ->
+            failure == null
+                ? new Closed(cmd.day(), result.payouts().size())
+                : new CloseFailed(cmd.day(), failure.toString()));
+    return Behaviors.same();
+  }
+
+  private Behavior<Command> closed(Closed msg) {
+    context.getLog().info("Billing day {} is closed ({} payouts)", msg.day(), msg.payouts());
+    waitForMidnight();
+    return Behaviors.same();
+  }
+
+  private Behavior<Command> retryLater(CloseFailed msg) {
+    context
+        .getLog()
+        .warn("Closing billing day {} failed ({}); retrying in a minute", msg.day(), msg.reason());
+    timers.startSingleTimer("retry-" + msg.day(), new CloseDay(msg.day()), RETRY_DELAY);
+    return Behaviors.same();
+  }
+
+  private Behavior<Command> findUnfinished(FindUnfinished msg) {
+    context.pipeToSelf(
+        days.unfinished(),
+        (found, failure) ->
+            failure == null
+                ? new UnfinishedFound(found)
+                : new UnfinishedUnknown(failure.toString()));
+    return Behaviors.same();
+  }
+
+  private Behavior<Command> resumeEach(UnfinishedFound msg) {
+    for (LocalDate day : msg.days()) {
+      context.getLog().info("Resuming the close of billing day {}", day);
+      context.getSelf().tell(new CloseDay(day));
+    }
+    return Behaviors.same();
+  }
+
+  private Behavior<Command> skipUnfinished(UnfinishedUnknown msg) {
+    context.getLog().warn("Cannot list unfinished billing days: {}", msg.reason());
+    return Behaviors.same();
+  }
 }

@@ -8,12 +8,12 @@ import ates.contract.Role;
 import ates.platform.http.ApiDirectives;
 import ates.platform.http.JwtService;
 import ates.platform.http.ProblemException;
+import ates.platform.http.Validation;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneId;
-import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,7 +23,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
- * The analytics API of http-api.md, for admins: dashboard, most expensive task, daily statistics.
+ * The analytics API of http-api.md, for admins: dashboard, most expensive task, daily statistics,
+ * summary of a range.
  * Hot days (the last {@code hot-days}) are answered by the day actors, older ones from the database,
  * through the same {@link DayFigures}.
  */
@@ -79,7 +80,8 @@ final class AnalyticsRoutes extends ApiDirectives {
         authenticated(principal -> requireRole(principal, () -> concat(
             path("dashboard", () -> get(this::dashboard)),
             path("most-expensive-task", () -> get(this::mostExpensive)),
-            path("daily", () -> get(this::daily))), Role.ADMIN))));
+            path("daily", () -> get(this::daily)),
+            path("summary", () -> get(this::summary))), Role.ADMIN))));
   }
 
   private LocalDate today() {
@@ -138,6 +140,17 @@ final class AnalyticsRoutes extends ApiDirectives {
     }));
   }
 
+  /** The {@link Summary} of a range given as for the most expensive task. */
+  private Route summary() {
+    return parameterOptional("period", period -> parameterOptional("from", fromParam ->
+        parameterOptional("to", toParam -> {
+          LocalDate[] range = range(period, fromParam, toParam);
+          CompletionStage<Summary> summary = days(range[0], range[1])
+              .thenApply(list -> Summary.of(range[0], range[1], list));
+          return onSuccess(summary, this::ok);
+        })));
+  }
+
   /** {@code period} (day, week, month, ending today) or {@code from} and {@code to}. */
   private LocalDate[] range(Optional<String> period, Optional<String> fromParam, Optional<String> toParam) {
     LocalDate today = today();
@@ -158,11 +171,7 @@ final class AnalyticsRoutes extends ApiDirectives {
   }
 
   private static LocalDate date(String field, String value) {
-    try {
-      return LocalDate.parse(value);
-    } catch (DateTimeParseException e) {
-      throw ProblemException.invalidField(field, "must be a date YYYY-MM-DD");
-    }
+    return Validation.date(field, value);
   }
 
 }

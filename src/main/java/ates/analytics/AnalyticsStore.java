@@ -192,6 +192,9 @@ final class AnalyticsStore {
         Loaded loaded = new Loaded(figures(c, day), allOffsets(c));
         c.commit();
         return loaded;
+      } catch (SQLException | RuntimeException e) {
+        c.rollback();
+        throw e;
       } finally {
         c.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
         c.setAutoCommit(true);

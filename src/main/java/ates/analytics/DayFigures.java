@@ -1,6 +1,8 @@
 package ates.analytics;
 
 import ates.platform.CborSerializable;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.HashMap;
@@ -51,7 +53,19 @@ public record DayFigures(
 
   /** Average reward of the day's completed tasks, in cents, rounded half up; 0 without tasks. */
   public long averageReward() {
-    return completedTasks == 0 ? 0 : Math.round((double) rewardSum / completedTasks);
+    return averageHalfUp(rewardSum, completedTasks);
+  }
+
+  /**
+   * {@code sum / count}, exact, rounded half up as {@link RoundingMode#HALF_UP} does (a tie goes
+   * away from zero: 2.5 → 3, -2.5 → -3); 0 when {@code count} is 0. The one rounding rule of every
+   * analytics average.
+   */
+  static long averageHalfUp(long sum, long count) {
+    if (count == 0) return 0;
+    return BigDecimal.valueOf(sum)
+        .divide(BigDecimal.valueOf(count), 0, RoundingMode.HALF_UP)
+        .longValueExact();
   }
 
   DayFigures plus(long feesDelta, long rewardsDelta, long tasksDelta, long rewardSumDelta, TaskFigure candidate) {

@@ -13,12 +13,14 @@ import ates.contract.Role;
 import ates.platform.EntityReplies;
 import ates.platform.Service;
 import ates.platform.ServiceContext;
+import ates.platform.http.UserRoles;
 import ates.platform.kafka.EventPublisher;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -66,11 +68,43 @@ public final class IdentityService implements Service {
         UserEvents::toContract);
 
     PasswordHasher hasher = new PasswordHasher(ctx.config().getInt("ates.passwords.iterations"));
-    new Bootstrap(ctx, hasher).run().whenComplete((d, e) -> {
-      if (e == null) ready.complete(Done.getInstance());
-      else ready.completeExceptionally(e);
-    });
-    return new UserRoutes(system, ctx.jwt(), readModel, hasher, ctx.askTimeout()).route();
+    new Bootstrap(ctx, hasher)
+        .run()
+        .thenCompose(done -> seedRoles(ctx, readModel))
+        .whenComplete(
+            (d, e) -> {
+              if (e == null) ready.complete(Done.getInstance());
+              else ready.completeExceptionally(e);
+            });
+    LoginThrottle throttle =
+        new LoginThrottle(
+            ctx.database(),
+            Clock.systemUTC(),
+            ctx.config().getConfig("ates.identity.login-limit"));
+    return new UserRoutes(
+            system, ctx.jwt(), ctx.userRoles(), readModel, hasher, throttle, ctx.askTimeout())
+        .route();
+  }
+
+  /**
+   * Writes every known user's role stamp into the cluster's replica, so that tokens older than a
+   * role change stay refused after a restart of the whole cluster.
+   */
+  private static CompletionStage<Done> seedRoles(ServiceContext ctx, UserReadModel readModel) {
+    return readModel
+        .all()
+        .thenCompose(
+            users ->
+                ctx.userRoles()
+                    .seed(
+                        users.stream()
+                            .map(
+                                u ->
+                                    Map.entry(
+                                        u.userId(),
+                                        new UserRoles.Stamp(
+                                            u.role().wireName(), u.roleSince().toEpochMilli())))
+                            .toList()));
   }
 
   @Override

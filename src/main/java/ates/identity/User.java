@@ -52,9 +52,15 @@ public final class User extends JournaledEntity<User.Command, User.Event, User.S
 
   // --- replies --------------------------------------------------------------------------------
 
-  /** What the API shows of a user. */
+  /** What the API shows of a user; {@code roleSince}: when the user got the current role. */
   public record Profile(
-      UUID userId, String login, String fullName, String email, Role role, Instant registeredAt)
+      UUID userId,
+      String login,
+      String fullName,
+      String email,
+      Role role,
+      Instant registeredAt,
+      Instant roleSince)
       implements CborSerializable {}
 
   public record Credentials(Profile profile, String passwordHash) implements CborSerializable {}
@@ -87,10 +93,11 @@ public final class User extends JournaledEntity<User.Command, User.Event, User.S
   }
 
   public record Active(Profile profile, String passwordHash) implements State {
-    Active withRole(Role role) {
+    Active withRole(Role role, Instant since) {
       Profile p = profile;
       return new Active(
-          new Profile(p.userId(), p.login(), p.fullName(), p.email(), role, p.registeredAt()),
+          new Profile(
+              p.userId(), p.login(), p.fullName(), p.email(), role, p.registeredAt(), since),
           passwordHash);
     }
   }
@@ -202,9 +209,15 @@ public final class User extends JournaledEntity<User.Command, User.Event, User.S
             e ->
                 new Active(
                     new Profile(
-                        e.userId(), e.login(), e.fullName(), e.email(), e.role(), e.registeredAt()),
+                        e.userId(),
+                        e.login(),
+                        e.fullName(),
+                        e.email(),
+                        e.role(),
+                        e.registeredAt(),
+                        e.registeredAt()),
                     e.passwordHash()));
-    builder.forStateType(Active.class).onEvent(RoleChanged.class, (state, e) -> state.withRole(e.role()));
+    builder.forStateType(Active.class).onEvent(RoleChanged.class, (state, e) -> state.withRole(e.role(), e.changedAt()));
     return builder.build();
   }
 }

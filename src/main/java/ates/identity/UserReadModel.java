@@ -65,18 +65,20 @@ public final class UserReadModel {
           List<User.Profile> users = new ArrayList<>();
           try (PreparedStatement ps =
                   c.prepareStatement(
-                      "SELECT user_id, login, full_name, email, role, registered_at FROM users"
+                      "SELECT user_id, login, full_name, email, role, registered_at, updated_at"
+                          + " FROM users"
                           + " ORDER BY login");
               ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
               users.add(
                   new User.Profile(
-                      rs.getObject(1, UUID.class),
-                      rs.getString(2),
-                      rs.getString(3),
-                      rs.getString(4),
-                      Role.parse(rs.getString(5)).orElseThrow(),
-                      rs.getTimestamp(6).toInstant()));
+                      rs.getObject("user_id", UUID.class),
+                      rs.getString("login"),
+                      rs.getString("full_name"),
+                      rs.getString("email"),
+                      Role.parse(rs.getString("role")).orElseThrow(),
+                      rs.getTimestamp("registered_at").toInstant(),
+                      rs.getTimestamp("updated_at").toInstant()));
             }
           }
           return users;

@@ -6,7 +6,16 @@ import akka.cluster.sharding.typed.javadsl.ClusterSharding;
 import akka.cluster.sharding.typed.javadsl.EntityRef;
 import akka.http.javadsl.server.PathMatchers;
 import akka.http.javadsl.server.Route;
+import akka.http.javadsl.model.AttributeKeys;
+import akka.http.javadsl.model.HttpResponse;
+import akka.http.javadsl.model.RemoteAddress;
+import akka.http.javadsl.model.headers.RawHeader;
+import akka.pattern.StatusReply;
 import ates.contract.Role;
+import ates.platform.EntityReplies;
+import ates.platform.http.HttpErrors;
+import ates.platform.http.Problem;
+import ates.platform.http.UserRoles;
 import ates.platform.http.ApiDirectives;
 import ates.platform.http.JwtService;
 import ates.platform.http.Principal;
@@ -14,10 +23,14 @@ import ates.platform.http.ProblemException;
 import ates.platform.http.Validation;
 import java.time.Duration;
 import java.time.Instant;
+import java.net.InetAddress;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 
 /** The identity API of http-api.md: login, me, users. */
@@ -46,14 +59,23 @@ final class UserRoutes extends ApiDirectives {
   private final PasswordHasher hasher;
   private final Executor blocking;
   private final Duration askTimeout;
+  private final UserRoles userRoles;
+  private final LoginThrottle throttle;
+  private final boolean trustForwardedFor;
 
   UserRoutes(
       ActorSystem<?> system,
       JwtService jwt,
+      UserRoles userRoles,
       UserReadModel readModel,
       PasswordHasher hasher,
+      LoginThrottle throttle,
       Duration askTimeout) {
     super(jwt);
+    this.userRoles = userRoles;
+    this.throttle = throttle;
+    this.trustForwardedFor =
+        system.settings().config().getBoolean("ates.identity.login-limit.trust-forwarded-for");
     this.sharding = ClusterSharding.get(system);
     this.readModel = readModel;
     this.hasher = hasher;
@@ -67,74 +89,122 @@ final class UserRoutes extends ApiDirectives {
         "api",
         () ->
             concat(
-                path(
-                    PathMatchers.segment("auth").slash("login"),
-                    () -> post(() -> jsonBody(LoginRequest.class, this::login))),
-                pathPrefix(
-                    "users",
-                    () ->
-                        authenticated(
-                            principal ->
-                                concat(
-                                    pathEndOrSingleSlash(
-                                        () ->
-                                            concat(
-                                                get(() -> listUsers(principal)),
-                                                post(
-                                                    () ->
-                                                        jsonBody(
-                                                            CreateUserRequest.class,
-                                                            req -> createUser(principal, req))))),
-                                    path("me", () -> get(() -> me(principal))),
-                                    path(
-                                        PathMatchers.segment().slash("role"),
-                                        id ->
-                                            put(
-                                                () ->
-                                                    jsonBody(
-                                                        RoleRequest.class,
-                                                        req -> changeRole(principal, id, req)))))))));
+                path(PathMatchers.segment("auth").slash("login"), () -> post(this::login)),
+                pathPrefix("users", () -> authenticated(this::users))));
+  }
+
+  /** {@code /api/users}, {@code /api/users/me} and {@code /api/users/{userId}/role}. */
+  private Route users(Principal principal) {
+    return concat(
+        pathEndOrSingleSlash(
+            () ->
+                concat(
+                    get(() -> listUsers(principal)),
+                    post(() -> jsonBody(CreateUserRequest.class, req -> createUser(principal, req))))),
+        path("me", () -> get(() -> me(principal))),
+        path(
+            PathMatchers.uuidSegment().slash("role"),
+            userId ->
+                put(() -> jsonBody(RoleRequest.class, req -> changeRole(principal, userId, req)))));
+  }
+
+  private Route login() {
+    return clientAddress(address -> jsonBody(LoginRequest.class, req -> login(req, address)));
   }
 
   private EntityRef<User.Command> user(UUID userId) {
     return sharding.entityRefFor(User.ENTITY_KEY, userId.toString());
   }
 
-  private Route login(LoginRequest req) {
+  /** The client's address for the login rate limit: the TCP peer, or X-Forwarded-For if trusted. */
+  private Route clientAddress(Function<String, Route> inner) {
+    if (trustForwardedFor) {
+      return extractClientIP(
+          ip -> inner.apply(ip.getAddress().map(InetAddress::getHostAddress).orElse("unknown")));
+    }
+    return extractRequest(
+        request ->
+            inner.apply(
+                request
+                    .getAttribute(AttributeKeys.remoteAddress)
+                    .flatMap(RemoteAddress::getAddress)
+                    .map(InetAddress::getHostAddress)
+                    .orElse("unknown")));
+  }
+
+  /**
+   * Login: refused with 429 while the login or the client address has too many recent failures
+   * (before any hashing); otherwise the password is verified off the actor threads, and a failure
+   * is counted before the 401.
+   */
+  private Route login(LoginRequest req, String address) {
     if (req == null) throw ProblemException.badRequest("the body must be a JSON object");
     String login = Validation.required("login", req.login()).trim().toLowerCase();
     String password = Validation.required("password", req.password());
     UUID userId = User.idForLogin(login);
+    return onSuccess(
+        throttle.retryAfter(userId, address),
+        wait ->
+            wait.isPresent()
+                ? complete(tooManyAttempts(wait.get()))
+                : onSuccess(
+                    verify(userId, password)
+                        .thenCompose(
+                            profile ->
+                                profile.isPresent()
+                                    ? CompletableFuture.completedFuture(profile)
+                                    : throttle.failed(userId, address).thenApply(v -> profile)),
+                    profile -> {
+                      if (profile.isEmpty()) {
+                        throw ProblemException.unauthorized("wrong login or password");
+                      }
+                      User.Profile p = profile.get();
+                      JwtService.Token token = jwt.issue(p.userId(), p.login(), p.role());
+                      return ok(new LoginResponse(token.token(), token.expiresAt(), UserJson.of(p)));
+                    }));
+  }
+
+  private static HttpResponse tooManyAttempts(Duration wait) {
+    long seconds = Math.max(1, (wait.toMillis() + 999) / 1000);
+    return HttpErrors.response(
+        Problem.of(
+            429,
+            "Too Many Requests",
+            "too many failed logins for this login or address; try again in " + seconds + " s"),
+        RawHeader.create("Retry-After", Long.toString(seconds)));
+  }
+
+  /**
+   * The user whose password this is; empty for a wrong password or an unknown login, which take
+   * the same hashing time. A timeout of the entity fails the stage (503), never a 401.
+   */
+  private CompletionStage<Optional<User.Profile>> verify(UUID userId, String password) {
     CompletionStage<User.Credentials> credentials =
         user(userId)
             .<User.Credentials>askWithStatus(User.GetCredentials::new, askTimeout)
             .handle(
                 (c, failure) -> {
                   if (failure == null) return c;
-                  Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
-                      ? failure.getCause() : failure;
-                  // an unknown login answers like a wrong password; anything else (a timeout) is a 503
-                  if (cause instanceof akka.pattern.StatusReply.ErrorMessage m
-                      && ates.platform.EntityReplies.status(m.getMessage()) == 404) return null;
-                  throw new java.util.concurrent.CompletionException(cause);
+                  Throwable cause =
+                      failure instanceof CompletionException && failure.getCause() != null
+                          ? failure.getCause()
+                          : failure;
+                  // an unknown login answers like a wrong password
+                  if (cause instanceof StatusReply.ErrorMessage m
+                      && EntityReplies.status(m.getMessage()) == 404) return null;
+                  throw new CompletionException(cause);
                 });
-    CompletionStage<User.Profile> verified =
-        credentials.thenApplyAsync(
-            c -> {
-              if (c == null) {
-                hasher.verifyNothing(password);
-                return null;
-              }
-              return hasher.verify(password, c.passwordHash()) ? c.profile() : null;
-            },
-            blocking);
-    return onSuccess(
-        verified,
-        profile -> {
-          if (profile == null) throw ProblemException.unauthorized("wrong login or password");
-          JwtService.Token token = jwt.issue(profile.userId(), profile.login(), profile.role());
-          return ok(new LoginResponse(token.token(), token.expiresAt(), UserJson.of(profile)));
-        });
+    return credentials.thenApplyAsync(
+        c -> {
+          if (c == null) {
+            hasher.verifyNothing(password);
+            return Optional.empty();
+          }
+          return hasher.verify(password, c.passwordHash())
+              ? Optional.of(c.profile())
+              : Optional.empty();
+        },
+        blocking);
   }
 
   private Route me(Principal principal) {
@@ -181,23 +251,22 @@ final class UserRoutes extends ApiDirectives {
         Role.ADMIN);
   }
 
-  private Route changeRole(Principal principal, String id, RoleRequest req) {
+  private Route changeRole(Principal principal, UUID userId, RoleRequest req) {
     return requireRole(
         principal,
         () -> {
           if (req == null) throw ProblemException.badRequest("the body must be a JSON object");
           Role role = parseRole(req.role());
-          UUID userId;
-          try {
-            userId = UUID.fromString(id);
-          } catch (IllegalArgumentException e) {
-            throw ProblemException.notFound("no user " + id);
-          }
-          return onSuccess(
+          CompletionStage<User.Profile> changed =
               user(userId)
                   .<User.Profile>askWithStatus(
-                      replyTo -> new User.ChangeRole(role, replyTo), askTimeout),
-              profile -> ok(UserJson.of(profile)));
+                      replyTo -> new User.ChangeRole(role, replyTo), askTimeout)
+                  .thenCompose(
+                      profile ->
+                          userRoles
+                              .changed(profile.userId(), profile.role(), profile.roleSince())
+                              .thenApply(done -> profile));
+          return onSuccess(changed, profile -> ok(UserJson.of(profile)));
         },
         Role.ADMIN);
   }

@@ -12,6 +12,7 @@ import akka.management.javadsl.AkkaManagement;
 import ates.platform.cluster.ServicesReadyCheck;
 import ates.platform.db.ServiceDatabase;
 import ates.platform.http.JwtService;
+import ates.platform.http.UserRoles;
 import ates.platform.kafka.KafkaPlatform;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
@@ -42,10 +43,12 @@ public final class AtesNode {
 
   private final ActorSystem<Void> system;
   private final ServerBinding binding;
+  private final int managementPort;
 
-  private AtesNode(ActorSystem<Void> system, ServerBinding binding) {
+  private AtesNode(ActorSystem<Void> system, ServerBinding binding, int managementPort) {
     this.system = system;
     this.binding = binding;
+    this.managementPort = managementPort;
   }
 
   /**
@@ -62,8 +65,10 @@ public final class AtesNode {
     Infrastructure infra = Infrastructure.start(initial);
     List<ServiceDatabase> databases = new ArrayList<>();
     ActorSystem<Void> system = null;
+    int managementPort;
     try {
       Config config = ConfigFactory.load(computed(initial, infra, enabled).withFallback(app));
+      managementPort = config.getInt("akka.management.http.port");
       for (String service : enabled) {
         String db = config.getString("ates.db.database-prefix") + service;
         infra.ensureDatabase(db);
@@ -82,17 +87,18 @@ public final class AtesNode {
       AkkaManagement.get(system).start().toCompletableFuture().get(30, TimeUnit.SECONDS);
       ClusterBootstrap.get(Adapter.toClassic(system)).start();
 
-      Metrics metrics = new Metrics();
-      metrics.registerCluster(system);
+      Metrics metrics = Metrics.of(system);
       KafkaPlatform kafka = new KafkaPlatform(system, infra.kafkaBootstrap());
       boolean embeddedDefault = infra.embeddedDatabase() && infra.embeddedKafka();
+      UserRoles userRoles = UserRoles.start(system);
       JwtService jwt =
           new JwtService(
               JwtService.secret(
                   config.getString("ates.jwt.secret"), embeddedDefault, infra.dataDir()),
               config.getString("ates.jwt.issuer"),
               config.getDuration("ates.jwt.ttl"),
-              Clock.systemUTC());
+              Clock.systemUTC(),
+              userRoles::accepts);
       Duration askTimeout = config.getDuration("ates.ask-timeout");
 
       List<Route> routes = new ArrayList<>();
@@ -103,7 +109,8 @@ public final class AtesNode {
         Service service = available.get(enabled.get(i)).get();
         routes.add(
             service.start(
-                new ServiceContext(system, database, kafka, jwt, metrics, askTimeout, embeddedDefault)));
+                new ServiceContext(
+                    system, database, kafka, jwt, userRoles, metrics, askTimeout, embeddedDefault)));
         startup.add(service.ready().toCompletableFuture());
       }
       ServerBinding binding =
@@ -116,7 +123,7 @@ public final class AtesNode {
           binding.localAddress(),
           config.getString("akka.management.http.hostname"),
           config.getInt("akka.management.http.port"));
-      return new AtesNode(system, binding);
+      return new AtesNode(system, binding, managementPort);
     } catch (Exception e) {
       log.error("aTES node failed to start: {}", e.toString());
       if (system != null) {
@@ -157,6 +164,15 @@ public final class AtesNode {
     values.put("ates.db.user", infra.dbUser());
     values.put("ates.db.password", infra.dbPassword());
     values.put("akka.cluster.roles", enabled);
+    // Unless configured, a laptop's embedded default listens on loopback only.
+    String defaultInterface =
+        infra.embeddedDatabase() && infra.embeddedKafka() ? "127.0.0.1" : "0.0.0.0";
+    if (initial.getString("ates.http.interface").isBlank()) {
+      values.put("ates.http.interface", defaultInterface);
+    }
+    if (initial.getString("akka.management.http.bind-hostname").isBlank()) {
+      values.put("akka.management.http.bind-hostname", defaultInterface);
+    }
     Map<String, Object> endpoint = new LinkedHashMap<>();
     endpoint.put("host", initial.getString("akka.management.http.hostname"));
     endpoint.put("port", initial.getInt("akka.management.http.port"));
@@ -190,6 +206,11 @@ public final class AtesNode {
 
   public int httpPort() {
     return binding.localAddress().getPort();
+  }
+
+  /** The Akka Management port: health, cluster HTTP and {@code /metrics}. */
+  public int managementPort() {
+    return managementPort;
   }
 
   /** Leaves the cluster and stops everything, as on SIGTERM. */

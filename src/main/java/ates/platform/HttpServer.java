@@ -3,21 +3,26 @@ package ates.platform;
 import akka.actor.typed.ActorSystem;
 import akka.http.javadsl.Http;
 import akka.http.javadsl.ServerBinding;
-import akka.http.javadsl.model.ContentTypes;
-import akka.http.javadsl.model.HttpEntities;
+import akka.http.javadsl.model.HttpCharsets;
+import akka.http.javadsl.model.HttpEntity;
 import akka.http.javadsl.model.MediaTypes;
 import akka.http.javadsl.server.AllDirectives;
+import akka.http.javadsl.server.PathMatchers;
 import akka.http.javadsl.server.Route;
 import ates.platform.http.HttpErrors;
 import com.typesafe.config.Config;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 
 /**
- * The node's HTTP API: the routes of its services, {@code /api/openapi.yaml} and {@code /metrics},
- * with problem+json errors, a body size limit and request metrics. Unbinds gracefully through
- * CoordinatedShutdown.
+ * The node's HTTP API: the routes of its services and {@code /api/openapi.yaml}, with problem+json
+ * errors, a body size limit and time limit, security headers and request metrics. Unbinds
+ * gracefully through CoordinatedShutdown. {@code /metrics} is on the management port
+ * ({@link MetricsRoutes}), not here.
  */
 public final class HttpServer extends AllDirectives {
 
@@ -30,46 +35,68 @@ public final class HttpServer extends AllDirectives {
   public static CompletionStage<ServerBinding> bind(
       ActorSystem<?> system, Metrics metrics, List<Route> serviceRoutes) {
     Config http = system.settings().config().getConfig("ates.http");
-    Route route = new HttpServer(metrics).route(serviceRoutes, http.getBytes("max-body"));
+    Route route =
+        new HttpServer(metrics)
+            .route(serviceRoutes, http.getBytes("max-body"), http.getDuration("body-timeout"));
     return Http.get(system)
         .newServerAt(http.getString("interface"), http.getInt("port"))
         .bind(route)
         .thenApply(binding -> binding.addToCoordinatedShutdown(Duration.ofSeconds(10), system));
   }
 
-  Route route(List<Route> serviceRoutes, long maxBody) {
-    List<Route> all = new java.util.ArrayList<>(serviceRoutes);
-    all.add(
-            path(
-                akka.http.javadsl.server.PathMatchers.segment("api").slash("openapi.yaml"),
-                () ->
-                    get(
-                        () ->
-                            getFromResource(
-                                "openapi.yaml",
-                                MediaTypes.applicationWithOpenCharset("yaml")
-                                    .toContentType(akka.http.javadsl.model.HttpCharsets.UTF_8)))));
-    all.add(
-            path(
-                "metrics",
-                () ->
-                    get(
-                        () ->
-                            complete(
-                                HttpEntities.create(
-                                    ContentTypes.TEXT_PLAIN_UTF8, metrics.scrape())))));
+  Route route(List<Route> serviceRoutes, long maxBody, Duration bodyTimeout) {
+    List<Route> all = new ArrayList<>(serviceRoutes);
+    all.add(path(PathMatchers.segment("api").slash("openapi.yaml"), () -> get(this::openApi)));
     Route api = concat(all.get(0), all.subList(1, all.size()).toArray(new Route[0]));
     return measured(
-        withRequestTimeoutResponse(
-            request -> HttpErrors.timeout(),
-            () -> handleExceptions(
-            HttpErrors.exceptionHandler(),
-            () ->
-                handleRejections(
-                    HttpErrors.rejectionHandler(), () -> withSizeLimit(maxBody, () -> api)))));
+        () ->
+            withRequestTimeoutResponse(
+                request -> HttpErrors.timeout(),
+                () ->
+                    handleExceptions(
+                        HttpErrors.exceptionHandler(),
+                        () ->
+                            handleRejections(
+                                HttpErrors.rejectionHandler(),
+                                () ->
+                                    withSizeLimit(
+                                        maxBody, () -> strictBody(bodyTimeout, () -> api))))));
   }
 
-  private Route measured(Route inner) {
+  private Route openApi() {
+    return getFromResource(
+        "openapi.yaml",
+        MediaTypes.applicationWithOpenCharset("yaml").toContentType(HttpCharsets.UTF_8));
+  }
+
+  /**
+   * Reads the whole body (at most the size limit) before the routes see it; a body that does not
+   * arrive within {@code timeout}, such as one shorter than its Content-Length, is a 408 at once
+   * rather than a connection held open until the idle timeout.
+   */
+  private Route strictBody(Duration timeout, Supplier<Route> inner) {
+    return extractRequestEntity(
+        entity ->
+            entity.isKnownEmpty() || entity instanceof HttpEntity.Strict
+                ? inner.get()
+                : extractMaterializer(
+                    materializer ->
+                        onComplete(
+                            entity.toStrict(timeout.toMillis(), materializer),
+                            strict -> {
+                              if (strict.isSuccess()) {
+                                return mapRequest(r -> r.withEntity(strict.get()), inner);
+                              }
+                              Throwable failure = strict.failed().get();
+                              if (failure instanceof TimeoutException) {
+                                return complete(HttpErrors.bodyTimeout());
+                              }
+                              throw HttpErrors.asRuntime(failure);
+                            })));
+  }
+
+  /** Counts and times every answer and gives each the security headers. */
+  private Route measured(Supplier<Route> inner) {
     return extractRequest(
         request -> {
           long start = System.nanoTime();
@@ -79,9 +106,9 @@ public final class HttpServer extends AllDirectives {
                     request.method().name(),
                     response.status().intValue(),
                     (System.nanoTime() - start) / 1e9);
-                return response;
+                return HttpErrors.withSecurityHeaders(response);
               },
-              () -> inner);
+              inner);
         });
   }
 }

@@ -1,6 +1,8 @@
 package ates.platform;
 
 import akka.actor.typed.ActorSystem;
+import akka.actor.typed.Extension;
+import akka.actor.typed.ExtensionId;
 import akka.cluster.MemberStatus;
 import akka.cluster.typed.Cluster;
 import io.prometheus.metrics.core.metrics.Counter;
@@ -19,6 +21,29 @@ import java.util.stream.StreamSupport;
  * plumbing (published, consumed and dead-lettered records per topic).
  */
 public final class Metrics {
+
+  /** The one registry of an actor system, with its cluster figures. */
+  public static Metrics of(ActorSystem<?> system) {
+    return system.registerExtension(Holder.ID).metrics;
+  }
+
+  private static final class Holder implements Extension {
+    static final ExtensionId<Holder> ID =
+        new ExtensionId<>() {
+          @Override
+          public Holder createExtension(ActorSystem<?> system) {
+            Metrics metrics = new Metrics();
+            metrics.registerCluster(system);
+            return new Holder(metrics);
+          }
+        };
+
+    final Metrics metrics;
+
+    Holder(Metrics metrics) {
+      this.metrics = metrics;
+    }
+  }
 
   private final PrometheusRegistry registry = new PrometheusRegistry();
   private final Counter httpRequests;

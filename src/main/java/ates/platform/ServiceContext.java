@@ -3,6 +3,7 @@ package ates.platform;
 import akka.actor.typed.ActorSystem;
 import ates.platform.db.ServiceDatabase;
 import ates.platform.http.JwtService;
+import ates.platform.http.UserRoles;
 import ates.platform.kafka.KafkaPlatform;
 import com.typesafe.config.Config;
 import java.time.Duration;
@@ -13,6 +14,7 @@ public record ServiceContext(
     ServiceDatabase database,
     KafkaPlatform kafka,
     JwtService jwt,
+    UserRoles userRoles,
     Metrics metrics,
     Duration askTimeout,
     boolean embeddedDefault) {

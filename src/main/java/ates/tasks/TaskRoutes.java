@@ -103,7 +103,7 @@ final class TaskRoutes extends ApiDirectives {
                                     akka.http.javadsl.server.PathMatchers.segment(),
                                     id ->
                                         concat(
-                                            pathEnd(() -> get(() -> get(taskId(id)))),
+                                            pathEnd(() -> get(() -> read(principal, taskId(id)))),
                                             path(
                                                 "complete",
                                                 () -> post(() -> complete(principal, taskId(id))))))))));
@@ -185,10 +185,16 @@ final class TaskRoutes extends ApiDirectives {
     }
   }
 
-  private Route get(UUID taskId) {
+  /** A task by id: workers read only the tasks assigned to them, the other roles any task. */
+  private Route read(Principal principal, UUID taskId) {
     return onSuccess(
         task(taskId).<Task.Details>askWithStatus(Task.Get::new, askTimeout),
-        t -> ok(TaskJson.of(t)));
+        t -> {
+          if (principal.role() == Role.WORKER && !principal.userId().equals(t.assigneeId())) {
+            throw ProblemException.forbidden("a worker may read only the tasks assigned to them");
+          }
+          return ok(TaskJson.of(t));
+        });
   }
 
   private Route complete(Principal principal, UUID taskId) {

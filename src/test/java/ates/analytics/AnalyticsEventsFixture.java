@@ -24,8 +24,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * A known set of events for analytics over several days, sent to a node's topics with Kafka's own
- * producer: ledgers per worker, completed tasks, duplicates, late movements for past days, a role
- * change and a poisoned record.
+ * producer: ledgers per worker, completed tasks, duplicates, late movements for past days, days
+ * with a negative income, a role change and a poisoned record.
  */
 final class AnalyticsEventsFixture {
 
@@ -100,6 +100,20 @@ final class AnalyticsEventsFixture {
 
   void resendCompletion(TaskCompletedV1 t) {
     send(Topics.TASK_COMPLETED, t.taskId().toString(), envelope(TaskCompletedV1.NAME, "tasks", t, t.completedAt()));
+  }
+
+  /**
+   * A day whose rewards exceed its fees (a negative income): a fee of {@code fee}, then a task
+   * completed for {@code reward} on the worker's ledger; its completion and reward sent twice, as
+   * republished events would arrive.
+   */
+  TaskCompletedV1 unprofitableDay(UUID worker, LocalDate day, long fee, long reward) {
+    movement(worker, "assignment_fee", fee, day);
+    TaskCompletedV1 task = completion(worker, day, reward);
+    TransactionCreatedV1 paid = movement(worker, "completion_reward", reward, day);
+    resendCompletion(task);
+    resendTransaction(paid);
+    return task;
   }
 
   void poison(String topic) {

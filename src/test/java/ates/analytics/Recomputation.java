@@ -25,6 +25,17 @@ final class Recomputation {
 
   record Day(long earnings, long negative, long completed, long averageReward, TaskCompletedV1 top) {}
 
+  /** What {@code /api/analytics/summary} answers for {@code from} to {@code to}. */
+  record Summary(
+      LocalDate from,
+      LocalDate to,
+      long days,
+      long income,
+      long averageIncome,
+      long completed,
+      long averageReward,
+      TaskCompletedV1 top) {}
+
   private final List<TransactionCreatedV1> transactions = new ArrayList<>();
   private final List<TaskCompletedV1> completions = new ArrayList<>();
   private final Map<UUID, String> roles = new HashMap<>();
@@ -71,10 +82,39 @@ final class Recomputation {
   }
 
   TaskCompletedV1 top(LocalDate from, LocalDate to) {
-    return top(completions.stream().filter(c -> {
+    return top(completedIn(from, to));
+  }
+
+  /**
+   * The range's fees minus rewards, averaged over its calendar days, and its completed tasks
+   * averaged over all of them; rounding by integer arithmetic, a tie away from zero.
+   */
+  Summary summary(LocalDate from, LocalDate to) {
+    long days = from.datesUntil(to.plusDays(1)).count();
+    long income = 0;
+    for (TransactionCreatedV1 t : transactions) {
+      if (t.billingDate().isBefore(from) || t.billingDate().isAfter(to)) continue;
+      if (t.type().equals("assignment_fee")) income += t.amount();
+      if (t.type().equals("completion_reward")) income -= t.amount();
+    }
+    List<TaskCompletedV1> done = completedIn(from, to);
+    long rewards = done.stream().mapToLong(TaskCompletedV1::completionReward).sum();
+    long averageReward = done.isEmpty() ? 0 : nearestTieAwayFromZero(rewards, done.size());
+    return new Summary(from, to, days, income, nearestTieAwayFromZero(income, days),
+        done.size(), averageReward, top(done));
+  }
+
+  /** {@code n / d} (d > 0) rounded to the nearest whole number, a tie away from zero. */
+  static long nearestTieAwayFromZero(long n, long d) {
+    long magnitude = (2 * Math.abs(n) + d) / (2 * d);
+    return n < 0 ? -magnitude : magnitude;
+  }
+
+  private List<TaskCompletedV1> completedIn(LocalDate from, LocalDate to) {
+    return completions.stream().filter(c -> {
       LocalDate d = LocalDate.ofInstant(c.completedAt(), ZoneOffset.UTC);
       return !d.isBefore(from) && !d.isAfter(to);
-    }).toList());
+    }).toList();
   }
 
   private static TaskCompletedV1 top(List<TaskCompletedV1> tasks) {

@@ -216,17 +216,15 @@ class IdentityEndToEndTest {
   }
 
   @Test
-  void metrics_and_health_are_served() {
+  void metrics_and_health_are_served_on_the_management_port_only() {
     http.get("/api/users/me", adminToken);
-    // metrics are for operators: on the management port, not the public API (hardening finding 10)
-    int managementPort = node.system().settings().config().getInt("akka.management.http.port");
-    Http management = new Http(managementPort);
+    assertProblem(http.get("/metrics", null), 404);
+    Http management = new Http(node.managementPort());
     Http.Response metrics = management.get("/metrics", null);
     assertEquals(200, metrics.status());
     assertTrue(metrics.body().contains("jvm_memory_used_bytes"), "JVM figures");
     assertTrue(metrics.body().contains("ates_http_requests_total"), "HTTP figures");
     assertTrue(metrics.body().contains("ates_akka_cluster_members"), "Akka figures");
-    assertEquals(404, http.get("/metrics", null).status());
 
     assertEquals(200, management.get("/ready", null).status());
     assertEquals(200, management.get("/alive", null).status());

@@ -74,9 +74,8 @@ class ShuffleCrashTest {
                 .POST(HttpRequest.BodyPublishers.noBody())
                 .build(),
             HttpResponse.BodyHandlers.ofString());
-    Http management = new Http(managementPort);
     await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20))
-        .until(() -> publishedAssignments(management) > TASKS + 20);
+        .until(() -> publishedAssignments(new Http(managementPort)) > TASKS + 20);
     node.kill();
     boolean cutShort = !shuffle.isDone() || shuffle.handle((r, e) -> e != null).join();
 
@@ -131,9 +130,8 @@ class ShuffleCrashTest {
     return latest;
   }
 
-  /** Assignments published so far, from the Prometheus metrics on the management port. */
-  private static double publishedAssignments(Http management) {
-    Matcher m = PUBLISHED_ASSIGNED.matcher(management.get("/metrics", null).body());
+  private static double publishedAssignments(Http http) {
+    Matcher m = PUBLISHED_ASSIGNED.matcher(http.get("/metrics", null).body());
     return m.find() ? Double.parseDouble(m.group(1)) : 0;
   }
 

@@ -1,12 +1,17 @@
 package ates.platform.http;
 
 import akka.http.javadsl.marshallers.jackson.Jackson;
+import akka.http.javadsl.model.HttpEntity;
+import akka.http.javadsl.model.MediaTypes;
 import akka.http.javadsl.model.StatusCode;
 import akka.http.javadsl.model.StatusCodes;
 import akka.http.javadsl.model.headers.HttpCredentials;
 import akka.http.javadsl.server.AllDirectives;
 import akka.http.javadsl.server.Route;
+import akka.http.javadsl.unmarshalling.Unmarshaller;
 import ates.contract.Role;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.Arrays;
 import java.util.Optional;
 import java.util.function.Function;
@@ -40,7 +45,7 @@ public abstract class ApiDirectives extends AllDirectives {
             String detail =
                 header.isEmpty()
                     ? "send 'Authorization: Bearer <token>' (POST /api/auth/login gives one)"
-                    : "the token is invalid or expired; log in again";
+                    : "the token is invalid, expired or revoked (a role change); log in again";
             return complete(HttpErrors.unauthorized(detail));
           }
           return inner.apply(principal.get());
@@ -58,9 +63,22 @@ public abstract class ApiDirectives extends AllDirectives {
     return inner.get();
   }
 
-  /** The request body as JSON of {@code type}: 415 when not JSON, 400 when malformed. */
+  /**
+   * The request body as JSON of {@code type}: 415 when not JSON, 400 when malformed (not UTF-8,
+   * not JSON, a duplicate key, a lone surrogate, a field of the wrong type).
+   */
   protected <T> Route jsonBody(Class<T> type, Function<T, Route> inner) {
-    return entity(Jackson.unmarshaller(HttpJson.MAPPER, type), inner);
+    Unmarshaller<HttpEntity, T> json =
+        Unmarshaller.forMediaType(MediaTypes.APPLICATION_JSON, Unmarshaller.entityToByteArray())
+            .thenApply(
+                bytes -> {
+                  try {
+                    return HttpJson.read(bytes, type);
+                  } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                  }
+                });
+    return entity(json, inner);
   }
 
   protected Route json(StatusCode status, Object body) {

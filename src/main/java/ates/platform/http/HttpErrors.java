@@ -62,6 +62,26 @@ public final class HttpErrors {
     }
   }
 
+  /**
+   * Headers every answer carries: no MIME sniffing, and no caching of API answers (they hold
+   * tokens, balances and other people's data).
+   */
+  public static HttpResponse withSecurityHeaders(HttpResponse response) {
+    return response.addHeaders(
+        List.of(
+            RawHeader.create("X-Content-Type-Options", "nosniff"),
+            RawHeader.create("Cache-Control", "no-store")));
+  }
+
+  /** The answer to a request whose body did not arrive in time (shorter than its length). */
+  public static HttpResponse bodyTimeout() {
+    return response(
+        Problem.of(
+            408,
+            "Request Timeout",
+            "the request body did not arrive in time; check its Content-Length"));
+  }
+
   private static Route complete(Problem problem, HttpHeader... headers) {
     return Directives.complete(response(problem, headers));
   }
@@ -195,6 +215,11 @@ public final class HttpErrors {
     Throwable cause = r.getCause();
     for (Throwable c = cause; c != null; c = c.getCause()) {
       if (c instanceof ProblemException p) return p.getMessage();
+      if (c instanceof com.fasterxml.jackson.core.JsonParseException j
+          && j.getOriginalMessage().startsWith("Duplicate field")) {
+        return j.getOriginalMessage().replaceFirst("Duplicate field '(.*)'", "field '$1'")
+            + " is given more than once";
+      }
       if (c instanceof com.fasterxml.jackson.databind.exc.MismatchedInputException m
           && !m.getPath().isEmpty()) {
         String field =
@@ -205,6 +230,11 @@ public final class HttpErrors {
       }
     }
     return "the body is not valid JSON for this request";
+  }
+
+  /** A failure to rethrow inside a route, so that {@link #exceptionHandler()} answers it. */
+  public static RuntimeException asRuntime(Throwable t) {
+    return t instanceof RuntimeException r ? r : new CompletionException(t);
   }
 
   private static Throwable unwrap(Throwable t) {

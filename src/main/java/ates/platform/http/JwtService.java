@@ -23,6 +23,8 @@ import java.util.Base64;
 import java.util.Date;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.Predicate;
+import java.util.regex.Pattern;
 
 /**
  * Issues and verifies the HS256 JWTs of aTES with Nimbus JOSE+JWT. Every service verifies tokens
@@ -32,6 +34,12 @@ public final class JwtService {
 
   public record Token(String token, Instant expiresAt) {}
 
+  /** Issue time in milliseconds ({@code iat} has seconds only), to compare with role changes. */
+  private static final String ISSUED_AT_MILLIS = "iat_ms";
+
+  private static final Pattern COMPACT =
+      Pattern.compile("[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+");
+
   private static final int MIN_SECRET_BYTES = 32;
 
   private final MACSigner signer;
@@ -39,8 +47,19 @@ public final class JwtService {
   private final String issuer;
   private final Duration ttl;
   private final Clock clock;
+  private final Predicate<Principal> current;
 
+  /** A service that accepts every well-signed, unexpired token (tests issue tokens with it). */
   public JwtService(byte[] secret, String issuer, Duration ttl, Clock clock) {
+    this(secret, issuer, ttl, clock, principal -> true);
+  }
+
+  /**
+   * @param current whether a verified token still stands for its user's current role (false for a
+   *     token older than the user's last role change: {@link UserRoles#accepts})
+   */
+  public JwtService(
+      byte[] secret, String issuer, Duration ttl, Clock clock, Predicate<Principal> current) {
     if (secret.length < MIN_SECRET_BYTES)
       throw new IllegalArgumentException("JWT secret must have at least 32 bytes");
     try {
@@ -52,6 +71,7 @@ public final class JwtService {
     this.issuer = issuer;
     this.ttl = ttl;
     this.clock = clock;
+    this.current = current;
   }
 
   /**
@@ -91,6 +111,7 @@ public final class JwtService {
             .claim("login", login)
             .claim("role", role.wireName())
             .issueTime(Date.from(now))
+            .claim(ISSUED_AT_MILLIS, now.toEpochMilli())
             .expirationTime(Date.from(expires))
             .jwtID(UUID.randomUUID().toString())
             .build();
@@ -103,8 +124,13 @@ public final class JwtService {
     return new Token(jwt.serialize(), expires);
   }
 
-  /** The principal of a valid, unexpired token signed with our secret; empty otherwise. */
+  /**
+   * The principal of a valid, unexpired, current token signed with our secret; empty otherwise.
+   * Parsing is strict: three canonical base64url parts without padding, so a token that differs
+   * from the one issued in any character (even in unused bits of the last one) is refused.
+   */
   public Optional<Principal> verify(String token) {
+    if (!isCanonical(token)) return Optional.empty();
     try {
       SignedJWT jwt = SignedJWT.parse(token);
       if (!JWSAlgorithm.HS256.equals(jwt.getHeader().getAlgorithm())) return Optional.empty();
@@ -116,9 +142,30 @@ public final class JwtService {
       Optional<Role> role = Role.parse(claims.getStringClaim("role"));
       String login = claims.getStringClaim("login");
       if (role.isEmpty() || login == null || claims.getSubject() == null) return Optional.empty();
-      return Optional.of(new Principal(UUID.fromString(claims.getSubject()), login, role.get()));
+      Long millis = claims.getLongClaim(ISSUED_AT_MILLIS);
+      Date iat = claims.getIssueTime();
+      if (millis == null && iat == null) return Optional.empty();
+      Instant issuedAt = millis != null ? Instant.ofEpochMilli(millis) : iat.toInstant();
+      Principal principal =
+          new Principal(UUID.fromString(claims.getSubject()), login, role.get(), issuedAt);
+      return current.test(principal) ? Optional.of(principal) : Optional.empty();
     } catch (ParseException | JOSEException | IllegalArgumentException e) {
       return Optional.empty();
     }
+  }
+
+  /** Three base64url parts, each exactly as a strict encoder writes its bytes back. */
+  private static boolean isCanonical(String token) {
+    if (token.length() > 8192 || !COMPACT.matcher(token).matches()) return false;
+    Base64.Decoder decoder = Base64.getUrlDecoder();
+    Base64.Encoder encoder = Base64.getUrlEncoder().withoutPadding();
+    for (String part : token.split("\\.")) {
+      try {
+        if (!encoder.encodeToString(decoder.decode(part)).equals(part)) return false;
+      } catch (IllegalArgumentException e) {
+        return false;
+      }
+    }
+    return true;
   }
 }
