@@ -237,7 +237,7 @@ class HardeningTest {
   @Test
   void finding_10_metrics_only_on_the_management_port_and_loopback_by_default() {
     Answer onApi = wire.get("/metrics", null);
-    Answer onManagement = new Wire(managementPort(), Duration.ofSeconds(10)).get("/metrics", null);
+    Answer onManagement = new Wire(node.managementPort(), Duration.ofSeconds(10)).get("/metrics", null);
     // the shipped configuration, without ATES_* from the environment
     Config shipped = ConfigFactory.parseResourcesAnySyntax("application")
         .withFallback(ConfigFactory.defaultReference())
@@ -300,11 +300,6 @@ class HardeningTest {
   }
 
   // ---- helpers ---------------------------------------------------------------------------------
-
-  /** The management port of the node. There is no accessor on AtesNode: it is the configured one. */
-  private int managementPort() {
-    return node.system().settings().config().getInt("akka.management.http.port");
-  }
 
   private JsonNode createTask(String user, String title) {
     AtomicReference<Http.Response> created = new AtomicReference<>();
