@@ -8,6 +8,9 @@ import akka.persistence.typed.javadsl.CommandHandlerWithReply;
 import akka.persistence.typed.javadsl.EventHandler;
 import akka.persistence.typed.javadsl.ReplyEffect;
 import akka.persistence.typed.javadsl.RetentionCriteria;
+import ates.contract.Direction;
+import ates.contract.TransactionIds;
+import ates.contract.TransactionType;
 import ates.platform.CborSerializable;
 import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import com.fasterxml.jackson.databind.util.StdConverter;
@@ -37,21 +40,13 @@ public final class Account extends JournaledEntity<Account.Command, Account.Even
       EntityTypeKey.create(Command.class, "Account");
   public static final Tags TAGS = new Tags("accounts", 4);
 
-  public enum Type {
-    ASSIGNMENT_FEE,
-    COMPLETION_REWARD,
-    PAYOUT
-  }
-
-  public enum Direction {
-    DEBIT,
-    CREDIT
-  }
-
-  /** A movement to book: what happened, with its deterministic id. */
+  /**
+   * A movement to book: what happened, with its deterministic id. The direction is the type's
+   * ({@link #of}); it is kept in the record because the journal holds it.
+   */
   public record Movement(
       String transactionId,
-      Type type,
+      TransactionType type,
       Direction direction,
       long amount,
       UUID taskId,
@@ -60,8 +55,27 @@ public final class Account extends JournaledEntity<Account.Command, Account.Even
       Instant createdAt)
       implements CborSerializable {
 
+    public Movement {
+      if (direction != type.direction()) {
+        throw new IllegalArgumentException(type + " moves money as " + type.direction());
+      }
+    }
+
+    /** A movement of {@code type}, in the direction of its type. */
+    public static Movement of(
+        String transactionId,
+        TransactionType type,
+        long amount,
+        UUID taskId,
+        String description,
+        LocalDate billingDate,
+        Instant createdAt) {
+      return new Movement(transactionId, type, type.direction(), amount, taskId, description,
+          billingDate, createdAt);
+    }
+
     long signed() {
-      return direction == Direction.CREDIT ? amount : -amount;
+      return direction.signed(amount);
     }
   }
 
@@ -154,11 +168,6 @@ public final class Account extends JournaledEntity<Account.Command, Account.Even
 
   // --- behavior -------------------------------------------------------------------------------
 
-  /** The deterministic transaction id of a payout. */
-  public static String payoutId(UUID accountId, LocalDate date) {
-    return "payout:" + accountId + ":" + date;
-  }
-
   private final UUID accountId;
 
   public static Behavior<Command> create(String entityId, Journal journal) {
@@ -211,10 +220,9 @@ public final class Account extends JournaledEntity<Account.Command, Account.Even
           .thenReply(cmd.replyTo(), s -> StatusReply.success(0L));
     }
     Movement payout =
-        new Movement(
-            payoutId(accountId, cmd.date()),
-            Type.PAYOUT,
-            Direction.DEBIT,
+        Movement.of(
+            TransactionIds.payout(accountId, cmd.date()),
+            TransactionType.PAYOUT,
             endOfDay,
             null,
             "Payout for " + cmd.date(),

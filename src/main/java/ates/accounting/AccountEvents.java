@@ -4,7 +4,6 @@ import ates.contract.Topics;
 import ates.contract.events.TransactionCreatedV1;
 import ates.platform.kafka.OutgoingEvent;
 import java.util.List;
-import java.util.Locale;
 
 /** What each ledger journal event publishes: one {@code TransactionCreated} per movement. */
 final class AccountEvents {
@@ -23,8 +22,8 @@ final class AccountEvents {
             new TransactionCreatedV1(
                 m.transactionId(),
                 moved.accountId(),
-                wire(m.type()),
-                wire(m.direction()),
+                m.type(),
+                m.direction(),
                 m.amount(),
                 moved.balanceAfter(),
                 m.taskId(),
@@ -32,9 +31,5 @@ final class AccountEvents {
                 m.billingDate(),
                 m.createdAt()),
             m.createdAt()));
-  }
-
-  static String wire(Enum<?> value) {
-    return value.name().toLowerCase(Locale.ROOT);
   }
 }

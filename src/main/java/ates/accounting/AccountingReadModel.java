@@ -1,6 +1,8 @@
 package ates.accounting;
 
 import akka.actor.typed.ActorSystem;
+import ates.contract.Direction;
+import ates.contract.TransactionType;
 import ates.platform.db.ReadModelProjection;
 import ates.platform.db.ServiceDatabase;
 import java.sql.Connection;
@@ -54,8 +56,8 @@ public final class AccountingReadModel {
       ps.setString(1, m.transactionId());
       ps.setObject(2, moved.accountId());
       ps.setLong(3, seq);
-      ps.setString(4, AccountEvents.wire(m.type()));
-      ps.setString(5, AccountEvents.wire(m.direction()));
+      ps.setString(4, m.type().wireName());
+      ps.setString(5, m.direction().wireName());
       ps.setLong(6, m.amount());
       ps.setLong(7, moved.balanceAfter());
       ps.setObject(8, m.taskId());
@@ -75,8 +77,8 @@ public final class AccountingReadModel {
       ps.setLong(3, seq);
       ps.executeUpdate();
     }
-    if (m.type() != Account.Type.PAYOUT) {
-      boolean fee = m.type() == Account.Type.ASSIGNMENT_FEE;
+    if (m.type() != TransactionType.PAYOUT) {
+      boolean fee = m.type() == TransactionType.ASSIGNMENT_FEE;
       try (PreparedStatement ps =
           c.prepareStatement(
               "INSERT INTO daily_earnings (billing_date, fees, rewards) VALUES (?, ?, ?)"
@@ -160,8 +162,8 @@ public final class AccountingReadModel {
 
   record TransactionRow(
       String transactionId,
-      String type,
-      String direction,
+      TransactionType type,
+      Direction direction,
       long amount,
       long balanceAfter,
       UUID taskId,
@@ -207,8 +209,8 @@ public final class AccountingReadModel {
                 rows.add(
                     new TransactionRow(
                         rs.getString(1),
-                        rs.getString(2),
-                        rs.getString(3),
+                        TransactionType.fromWire(rs.getString(2)),
+                        Direction.fromWire(rs.getString(3)),
                         rs.getLong(4),
                         rs.getLong(5),
                         rs.getObject(6, UUID.class),

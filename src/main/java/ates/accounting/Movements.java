@@ -2,6 +2,8 @@ package ates.accounting;
 
 import ates.contract.EventEnvelope;
 import ates.contract.EventJson;
+import ates.contract.TransactionIds;
+import ates.contract.TransactionType;
 import ates.contract.events.TaskAssignedV1;
 import ates.contract.events.TaskCompletedV1;
 import java.time.Instant;
@@ -34,10 +36,9 @@ final class Movements {
         return Optional.of(
             new Booking(
                 e.assigneeId(),
-                new Account.Movement(
-                    "fee:" + e.taskId() + ":" + e.assignmentNo(),
-                    Account.Type.ASSIGNMENT_FEE,
-                    Account.Direction.DEBIT,
+                Account.Movement.of(
+                    TransactionIds.assignmentFee(e.taskId(), e.assignmentNo()),
+                    TransactionType.ASSIGNMENT_FEE,
                     e.assignFee(),
                     e.taskId(),
                     "Assignment fee for task " + name(e.title(), e.jiraId())
@@ -50,10 +51,9 @@ final class Movements {
         return Optional.of(
             new Booking(
                 e.assigneeId(),
-                new Account.Movement(
-                    "reward:" + e.taskId(),
-                    Account.Type.COMPLETION_REWARD,
-                    Account.Direction.CREDIT,
+                Account.Movement.of(
+                    TransactionIds.completionReward(e.taskId()),
+                    TransactionType.COMPLETION_REWARD,
                     e.completionReward(),
                     e.taskId(),
                     "Reward for completing task " + name(e.title(), e.jiraId()),

@@ -47,24 +47,18 @@ final class AnalyticsStore {
           e.transactionId())) {
         return false;
       }
-      long fee = e.type().equals("assignment_fee") ? e.amount() : 0;
-      long reward = e.type().equals("completion_reward") ? e.amount() : 0;
-      if (fee != 0 || reward != 0) addToDay(c, e.billingDate(), fee, reward, 0, 0);
+      Day.FiguresDelta figures = Day.FiguresDelta.ofTransaction(e);
+      if (figures != null) addToDay(c, e.billingDate(), figures.fees(), figures.rewards(), 0, 0);
       try (PreparedStatement ps = c.prepareStatement(
           "INSERT INTO day_nets (account_id, billing_date, net) VALUES (?, ?, ?)"
               + " ON CONFLICT (account_id, billing_date) DO UPDATE SET net = day_nets.net + EXCLUDED.net")) {
         ps.setObject(1, e.accountId());
         ps.setDate(2, Date.valueOf(e.billingDate()));
-        ps.setLong(3, signed(e));
+        ps.setLong(3, e.direction().signed(e.amount()));
         ps.executeUpdate();
       }
       return true;
     });
-  }
-
-  /** The movement as it changes the balance: credits up, debits down. */
-  static long signed(TransactionCreatedV1 e) {
-    return e.direction().equals("credit") ? e.amount() : -e.amount();
   }
 
   /** Applies a TaskCompleted; true when it was new. */

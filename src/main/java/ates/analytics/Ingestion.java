@@ -140,11 +140,9 @@ final class Ingestion {
           TransactionCreatedV1 e = EventJson.dataAs(envelope, TransactionCreatedV1.class);
           done = store.applyTransaction(CONSUMER, topic, partition, offset, e).thenApply(isNew -> {
             if (isNew) {
-              long fee = e.type().equals("assignment_fee") ? e.amount() : 0;
-              long reward = e.type().equals("completion_reward") ? e.amount() : 0;
               days.tell(new Days.Changed(e.billingDate(), key, offset,
-                  fee == 0 && reward == 0 ? null : new Day.FiguresDelta(fee, reward, 0, 0, null),
-                  new Day.BalanceDelta(e.accountId(), AnalyticsStore.signed(e))));
+                  Day.FiguresDelta.ofTransaction(e),
+                  new Day.BalanceDelta(e.accountId(), e.direction().signed(e.amount()))));
             }
             return Done.getInstance();
           });

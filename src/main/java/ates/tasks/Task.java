@@ -8,6 +8,8 @@ import akka.persistence.typed.javadsl.CommandHandlerWithReply;
 import akka.persistence.typed.javadsl.CommandHandlerWithReplyBuilder;
 import akka.persistence.typed.javadsl.EventHandler;
 import akka.persistence.typed.javadsl.ReplyEffect;
+import ates.contract.AssignmentReason;
+import ates.contract.TaskPrice;
 import ates.platform.CborSerializable;
 import ates.platform.EntityReplies;
 import ates.platform.JournaledEntity;
@@ -72,8 +74,7 @@ public final class Task extends JournaledEntity<Task.Command, Task.Event, Task.S
       String description,
       UUID createdBy,
       UUID assigneeId,
-      long assignFee,
-      long completionReward,
+      TaskPrice price,
       ActorRef<StatusReply<Details>> replyTo)
       implements Command {}
 
@@ -114,7 +115,7 @@ public final class Task extends JournaledEntity<Task.Command, Task.Event, Task.S
       UUID assigneeId,
       UUID previousAssigneeId,
       long assignFee,
-      String reason,
+      AssignmentReason reason,
       Instant assignedAt)
       implements Event {}
 
@@ -208,10 +209,10 @@ public final class Task extends JournaledEntity<Task.Command, Task.Event, Task.S
     Instant now = clock.instant();
     Created created =
         new Created(taskId, cmd.title(), cmd.jiraId(), cmd.description(), cmd.createdBy(),
-            cmd.assigneeId(), cmd.assignFee(), cmd.completionReward(), now);
+            cmd.assigneeId(), cmd.price().assignFee(), cmd.price().completionReward(), now);
     Assigned assigned =
-        new Assigned(taskId, 1, cmd.title(), cmd.jiraId(), cmd.assigneeId(), null, cmd.assignFee(),
-            "created", now);
+        new Assigned(taskId, 1, cmd.title(), cmd.jiraId(), cmd.assigneeId(), null,
+            cmd.price().assignFee(), AssignmentReason.CREATED, now);
     return Effect()
         .persist(List.of(created, assigned))
         .thenReply(cmd.replyTo(), state -> StatusReply.success(((Open) state).task()));
@@ -221,7 +222,7 @@ public final class Task extends JournaledEntity<Task.Command, Task.Event, Task.S
     Details t = state.task();
     Assigned assigned =
         new Assigned(taskId, t.assignmentNo() + 1, t.title(), t.jiraId(), cmd.assigneeId(),
-            t.assigneeId(), t.assignFee(), "shuffle", clock.instant());
+            t.assigneeId(), t.assignFee(), AssignmentReason.SHUFFLE, clock.instant());
     return Effect()
         .persist(assigned)
         .thenReply(

@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import akka.actor.testkit.typed.javadsl.ActorTestKit;
 import akka.pattern.StatusReply;
 import akka.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
+import ates.contract.AssignmentReason;
+import ates.contract.TaskPrice;
 import ates.platform.JournaledEntity;
 import ates.testing.EntityTestKits;
 import java.time.Clock;
@@ -23,6 +25,7 @@ import org.junit.jupiter.api.Test;
 class TaskEntityTest {
 
   private static final Instant NOW = Instant.parse("2026-11-25T10:00:00Z");
+  private static final TaskPrice PRICE = new TaskPrice(1500, 3000);
   private static ActorTestKit testKit;
 
   private final UUID taskId = UUID.randomUUID();
@@ -51,7 +54,7 @@ class TaskEntityTest {
   private Task.Details created() {
     var result =
         kit.<StatusReply<Task.Details>>runCommand(
-            r -> new Task.Create("Feed the popugs", "POP-1", "daily", creator, worker, 1500, 3000, r));
+            r -> new Task.Create("Feed the popugs", "POP-1", "daily", creator, worker, PRICE, r));
     return result.reply().getValue();
   }
 
@@ -59,7 +62,7 @@ class TaskEntityTest {
   void creating_persists_created_and_the_first_assignment_with_fixed_prices() {
     var result =
         kit.<StatusReply<Task.Details>>runCommand(
-            r -> new Task.Create("Feed the popugs", "POP-1", "daily", creator, worker, 1500, 3000, r));
+            r -> new Task.Create("Feed the popugs", "POP-1", "daily", creator, worker, PRICE, r));
 
     assertEquals(2, result.events().size());
     Task.Created c = (Task.Created) result.events().get(0);
@@ -67,7 +70,10 @@ class TaskEntityTest {
     assertEquals(worker, c.assigneeId());
     assertEquals(1500, c.assignFee());
     assertEquals(3000, c.completionReward());
-    assertEquals(new Task.Assigned(taskId, 1, "Feed the popugs", "POP-1", worker, null, 1500, "created", NOW), a);
+    assertEquals(
+        new Task.Assigned(taskId, 1, "Feed the popugs", "POP-1", worker, null, 1500,
+            AssignmentReason.CREATED, NOW),
+        a);
     Task.Details t = result.reply().getValue();
     assertEquals(Task.Status.OPEN, t.status());
     assertEquals(1, t.assignmentNo());
@@ -80,7 +86,8 @@ class TaskEntityTest {
     var result = kit.<StatusReply<Task.Reassigned>>runCommand(r -> new Task.Reassign(otherWorker, r));
 
     assertEquals(
-        new Task.Assigned(taskId, 2, "Feed the popugs", "POP-1", otherWorker, worker, 1500, "shuffle", NOW),
+        new Task.Assigned(taskId, 2, "Feed the popugs", "POP-1", otherWorker, worker, 1500,
+            AssignmentReason.SHUFFLE, NOW),
         result.event());
     assertTrue(result.reply().getValue().moved());
     assertEquals(otherWorker, result.reply().getValue().task().assigneeId());
@@ -122,7 +129,7 @@ class TaskEntityTest {
     created();
     var again =
         kit.<StatusReply<Task.Details>>runCommand(
-            r -> new Task.Create("x", null, "", creator, worker, 1000, 2000, r));
+            r -> new Task.Create("x", null, "", creator, worker, new TaskPrice(1000, 2000), r));
     assertTrue(again.hasNoEvents());
     assertTrue(again.reply().getError().getMessage().startsWith("409 "));
   }

@@ -1,5 +1,6 @@
 package ates.contract.events;
 
+import ates.contract.AssignmentReason;
 import java.time.Instant;
 import java.util.UUID;
 
@@ -15,10 +16,8 @@ public record TaskAssignedV1(
     UUID assigneeId,
     UUID previousAssigneeId,
     long assignFee,
-    String reason,
+    AssignmentReason reason,
     Instant assignedAt) {
   public static final String NAME = "TaskAssigned";
   public static final int VERSION = 1;
-  public static final String REASON_CREATED = "created";
-  public static final String REASON_SHUFFLE = "shuffle";
 }

@@ -1,5 +1,7 @@
 package ates.contract.events;
 
+import ates.contract.Direction;
+import ates.contract.TransactionType;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.UUID;
@@ -8,8 +10,8 @@ import java.util.UUID;
 public record TransactionCreatedV1(
     String transactionId,
     UUID accountId,
-    String type,
-    String direction,
+    TransactionType type,
+    Direction direction,
     long amount,
     long balanceAfter,
     UUID taskId,
