@@ -10,7 +10,7 @@ import akka.persistence.typed.javadsl.EventHandler;
 import akka.persistence.typed.javadsl.ReplyEffect;
 import ates.contract.Role;
 import ates.platform.CborSerializable;
-import ates.platform.EntityReplies;
+import ates.platform.EntityError;
 import ates.platform.JournaledEntity;
 import ates.platform.Tags;
 import java.nio.charset.StandardCharsets;
@@ -139,13 +139,13 @@ public final class User extends JournaledEntity<User.Command, User.Event, User.S
         .onCommand(Register.class, this::register)
         .onCommand(
             ChangeRole.class,
-            cmd -> Effect().reply(cmd.replyTo(), EntityReplies.notFound("no such user")))
+            cmd -> Effect().reply(cmd.replyTo(), EntityError.notFound("no such user")))
         .onCommand(
             GetCredentials.class,
-            cmd -> Effect().reply(cmd.replyTo(), EntityReplies.notFound("no such user")))
+            cmd -> Effect().reply(cmd.replyTo(), EntityError.notFound("no such user")))
         .onCommand(
             GetProfile.class,
-            cmd -> Effect().reply(cmd.replyTo(), EntityReplies.notFound("no such user")));
+            cmd -> Effect().reply(cmd.replyTo(), EntityError.notFound("no such user")));
 
     builder
         .forStateType(Active.class)
@@ -155,7 +155,7 @@ public final class User extends JournaledEntity<User.Command, User.Event, User.S
                 Effect()
                     .reply(
                         cmd.replyTo(),
-                        EntityReplies.conflict("login '" + cmd.login() + "' is taken")))
+                        EntityError.conflict("login '" + cmd.login() + "' is taken")))
         .onCommand(ChangeRole.class, this::changeRole)
         .onCommand(
             GetCredentials.class,
@@ -174,7 +174,7 @@ public final class User extends JournaledEntity<User.Command, User.Event, User.S
   private ReplyEffect<Event, State> register(Register cmd) {
     if (!idForLogin(cmd.login()).equals(userId)) {
       return Effect()
-          .reply(cmd.replyTo(), StatusReply.error("login does not belong to this user id"));
+          .reply(cmd.replyTo(), EntityError.invalid("login does not belong to this user id"));
     }
     Registered event =
         new Registered(

@@ -11,7 +11,7 @@ import akka.persistence.typed.javadsl.ReplyEffect;
 import ates.contract.AssignmentReason;
 import ates.contract.TaskPrice;
 import ates.platform.CborSerializable;
-import ates.platform.EntityReplies;
+import ates.platform.EntityError;
 import ates.platform.JournaledEntity;
 import ates.platform.Tags;
 import java.time.Clock;
@@ -191,18 +191,18 @@ public final class Task extends JournaledEntity<Task.Command, Task.Event, Task.S
         .onCommand(
             Complete.class,
             (state, cmd) ->
-                Effect().reply(cmd.replyTo(), EntityReplies.conflict("the task is already done")))
+                Effect().reply(cmd.replyTo(), EntityError.conflict("the task is already done")))
         .onCommand(Get.class, (state, cmd) -> Effect().reply(cmd.replyTo(), StatusReply.success(state.task())));
 
     return builder.build();
   }
 
   private static <T> StatusReply<T> notFound() {
-    return EntityReplies.notFound("no such task");
+    return EntityError.notFound("no such task");
   }
 
   private static <T> StatusReply<T> alreadyExists() {
-    return EntityReplies.conflict("the task exists already");
+    return EntityError.conflict("the task exists already");
   }
 
   private ReplyEffect<Event, State> create(Create cmd) {
@@ -233,7 +233,7 @@ public final class Task extends JournaledEntity<Task.Command, Task.Event, Task.S
     Details t = state.task();
     if (!t.assigneeId().equals(cmd.by())) {
       return Effect()
-          .reply(cmd.replyTo(), EntityReplies.forbidden("only the task's assignee may complete it"));
+          .reply(cmd.replyTo(), EntityError.forbidden("only the task's assignee may complete it"));
     }
     Completed completed =
         new Completed(taskId, t.title(), t.jiraId(), t.assigneeId(), t.completionReward(), clock.instant());

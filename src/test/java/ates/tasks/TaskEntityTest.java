@@ -10,6 +10,7 @@ import akka.pattern.StatusReply;
 import akka.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
 import ates.contract.AssignmentReason;
 import ates.contract.TaskPrice;
+import ates.platform.EntityError;
 import ates.platform.JournaledEntity;
 import ates.testing.EntityTestKits;
 import java.time.Clock;
@@ -58,6 +59,10 @@ class TaskEntityTest {
     return result.reply().getValue();
   }
 
+  private static EntityError error(StatusReply<?> reply) {
+    return EntityError.of(reply.getError()).orElseThrow();
+  }
+
   @Test
   void creating_persists_created_and_the_first_assignment_with_fixed_prices() {
     var result =
@@ -102,11 +107,13 @@ class TaskEntityTest {
     var again = kit.<StatusReply<Task.Details>>runCommand(r -> new Task.Complete(worker, r));
 
     assertTrue(byOther.hasNoEvents());
-    assertTrue(byOther.reply().getError().getMessage().startsWith("403 "));
+    assertEquals(
+        new EntityError.Forbidden("only the task's assignee may complete it"),
+        error(byOther.reply()));
     assertEquals(new Task.Completed(taskId, "Feed the popugs", "POP-1", worker, 3000, NOW), byAssignee.event());
     assertEquals(Task.Status.DONE, byAssignee.reply().getValue().status());
     assertTrue(again.hasNoEvents());
-    assertTrue(again.reply().getError().getMessage().startsWith("409 "));
+    assertEquals(new EntityError.Conflict("the task is already done"), error(again.reply()));
   }
 
   @Test
@@ -125,13 +132,13 @@ class TaskEntityTest {
   @Test
   void an_unknown_task_is_not_found_and_a_second_create_is_a_conflict() {
     var get = kit.<StatusReply<Task.Details>>runCommand(Task.Get::new);
-    assertTrue(get.reply().getError().getMessage().startsWith("404 "));
+    assertEquals(new EntityError.NotFound("no such task"), error(get.reply()));
     created();
     var again =
         kit.<StatusReply<Task.Details>>runCommand(
             r -> new Task.Create("x", null, "", creator, worker, new TaskPrice(1000, 2000), r));
     assertTrue(again.hasNoEvents());
-    assertTrue(again.reply().getError().getMessage().startsWith("409 "));
+    assertEquals(new EntityError.Conflict("the task exists already"), error(again.reply()));
   }
 
   @Test
