@@ -1,5 +1,7 @@
 package ates.accounting;
 
+import static ates.contract.Required.field;
+
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.Behavior;
 import akka.cluster.sharding.typed.javadsl.EntityTypeKey;
@@ -41,8 +43,9 @@ public final class Account extends JournaledEntity<Account.Command, Account.Even
   public static final Tags TAGS = new Tags("accounts", 4);
 
   /**
-   * A movement to book: what happened, with its deterministic id. The direction is the type's
-   * ({@link #of}); it is kept in the record because the journal holds it.
+   * A movement to book: what happened, with its deterministic id. Build it with
+   * {@link #builder}: the direction is the type's (kept in the record because the journal holds
+   * it), and the id and the description name their fields.
    */
   public record Movement(
       String transactionId,
@@ -62,16 +65,65 @@ public final class Account extends JournaledEntity<Account.Command, Account.Even
     }
 
     /** A movement of {@code type}, in the direction of its type. */
-    public static Movement of(
-        String transactionId,
-        TransactionType type,
-        long amount,
-        UUID taskId,
-        String description,
-        LocalDate billingDate,
-        Instant createdAt) {
-      return new Movement(transactionId, type, type.direction(), amount, taskId, description,
-          billingDate, createdAt);
+    public static Builder builder(TransactionType type) {
+      return new Builder(type);
+    }
+
+    /** Every field by name; {@code taskId} may stay null (a payout), the others are required. */
+    public static final class Builder {
+      private final TransactionType type;
+      private String transactionId;
+      private Long amount;
+      private UUID taskId;
+      private String description;
+      private LocalDate billingDate;
+      private Instant createdAt;
+
+      private Builder(TransactionType type) {
+        this.type = field(type, "type");
+      }
+
+      public Builder transactionId(String value) {
+        transactionId = value;
+        return this;
+      }
+
+      public Builder amount(long value) {
+        amount = value;
+        return this;
+      }
+
+      public Builder taskId(UUID value) {
+        taskId = value;
+        return this;
+      }
+
+      public Builder description(String value) {
+        description = value;
+        return this;
+      }
+
+      public Builder billingDate(LocalDate value) {
+        billingDate = value;
+        return this;
+      }
+
+      public Builder createdAt(Instant value) {
+        createdAt = value;
+        return this;
+      }
+
+      public Movement build() {
+        return new Movement(
+            field(transactionId, "transactionId"),
+            type,
+            type.direction(),
+            field(amount, "amount"),
+            taskId,
+            field(description, "description"),
+            field(billingDate, "billingDate"),
+            field(createdAt, "createdAt"));
+      }
     }
 
     long signed() {
@@ -220,14 +272,13 @@ public final class Account extends JournaledEntity<Account.Command, Account.Even
           .thenReply(cmd.replyTo(), s -> StatusReply.success(0L));
     }
     Movement payout =
-        Movement.of(
-            TransactionIds.payout(accountId, cmd.date()),
-            TransactionType.PAYOUT,
-            endOfDay,
-            null,
-            "Payout for " + cmd.date(),
-            cmd.date(),
-            cmd.at());
+        Movement.builder(TransactionType.PAYOUT)
+            .transactionId(TransactionIds.payout(accountId, cmd.date()))
+            .amount(endOfDay)
+            .description("Payout for " + cmd.date())
+            .billingDate(cmd.date())
+            .createdAt(cmd.at())
+            .build();
     return Effect()
         .persist(
             java.util.List.of(

@@ -19,17 +19,17 @@ final class AccountEvents {
             moved.accountId().toString(),
             TransactionCreatedV1.NAME,
             TransactionCreatedV1.VERSION,
-            new TransactionCreatedV1(
-                m.transactionId(),
-                moved.accountId(),
-                m.type(),
-                m.direction(),
-                m.amount(),
-                moved.balanceAfter(),
-                m.taskId(),
-                m.description(),
-                m.billingDate(),
-                m.createdAt()),
+            TransactionCreatedV1.builder()
+                .transactionId(m.transactionId())
+                .accountId(moved.accountId())
+                .type(m.type())
+                .amount(m.amount())
+                .balanceAfter(moved.balanceAfter())
+                .taskId(m.taskId())
+                .description(m.description())
+                .billingDate(m.billingDate())
+                .createdAt(m.createdAt())
+                .build(),
             m.createdAt()));
   }
 }

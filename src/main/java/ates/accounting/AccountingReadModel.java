@@ -152,7 +152,7 @@ public final class AccountingReadModel {
           try (PreparedStatement ps =
                   c.prepareStatement("SELECT billing_date FROM billing_runs WHERE status = 'running' ORDER BY 1");
               ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) days.add(rs.getDate(1).toLocalDate());
+            while (rs.next()) days.add(rs.getDate("billing_date").toLocalDate());
           }
           return days;
         });
@@ -181,7 +181,7 @@ public final class AccountingReadModel {
           try (PreparedStatement ps = c.prepareStatement("SELECT balance FROM balances WHERE account_id = ?")) {
             ps.setObject(1, accountId);
             try (ResultSet rs = ps.executeQuery()) {
-              if (rs.next()) balance = rs.getLong(1);
+              if (rs.next()) balance = rs.getLong("balance");
             }
           }
           if (balance == null) {
@@ -208,15 +208,15 @@ public final class AccountingReadModel {
               while (rs.next()) {
                 rows.add(
                     new TransactionRow(
-                        rs.getString(1),
-                        TransactionType.fromWire(rs.getString(2)),
-                        Direction.fromWire(rs.getString(3)),
-                        rs.getLong(4),
-                        rs.getLong(5),
-                        rs.getObject(6, UUID.class),
-                        rs.getString(7),
-                        rs.getDate(8).toLocalDate(),
-                        rs.getTimestamp(9).toInstant()));
+                        rs.getString("transaction_id"),
+                        TransactionType.fromWire(rs.getString("type")),
+                        Direction.fromWire(rs.getString("direction")),
+                        rs.getLong("amount"),
+                        rs.getLong("balance_after"),
+                        rs.getObject("task_id", UUID.class),
+                        rs.getString("description"),
+                        rs.getDate("billing_date").toLocalDate(),
+                        rs.getTimestamp("created_at").toInstant()));
               }
             }
           }
@@ -232,11 +232,14 @@ public final class AccountingReadModel {
           for (LocalDate d = from; !d.isAfter(to); d = d.plusDays(1)) days.put(d, 0L);
           try (PreparedStatement ps =
               c.prepareStatement(
-                  "SELECT billing_date, fees - rewards FROM daily_earnings WHERE billing_date BETWEEN ? AND ?")) {
+                  "SELECT billing_date, fees - rewards AS earnings FROM daily_earnings"
+                      + " WHERE billing_date BETWEEN ? AND ?")) {
             ps.setDate(1, Date.valueOf(from));
             ps.setDate(2, Date.valueOf(to));
             try (ResultSet rs = ps.executeQuery()) {
-              while (rs.next()) days.put(rs.getDate(1).toLocalDate(), rs.getLong(2));
+              while (rs.next()) {
+                days.put(rs.getDate("billing_date").toLocalDate(), rs.getLong("earnings"));
+              }
             }
           }
           return days;
@@ -250,10 +253,11 @@ public final class AccountingReadModel {
           List<UUID> ids = new ArrayList<>();
           try (PreparedStatement ps =
                   c.prepareStatement(
-                      "SELECT account_id FROM balances UNION SELECT user_id FROM known_users WHERE role = 'worker'"
-                          + " ORDER BY 1");
+                      "SELECT account_id FROM balances"
+                          + " UNION SELECT user_id FROM known_users WHERE role = 'worker'"
+                          + " ORDER BY account_id");
               ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) ids.add(rs.getObject(1, UUID.class));
+            while (rs.next()) ids.add(rs.getObject("account_id", UUID.class));
           }
           return ids;
         });

@@ -167,7 +167,10 @@ final class AnalyticsStore {
         ps.setString(1, consumer);
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {
-            if (topics.contains(rs.getString(1))) offsets.put(partitionKey(rs.getString(1), rs.getInt(2)), rs.getLong(3));
+            String topic = rs.getString("topic");
+            if (topics.contains(topic)) {
+              offsets.put(partitionKey(topic, rs.getInt("partition")), rs.getLong("next_offset"));
+            }
           }
         }
       }
@@ -200,7 +203,10 @@ final class AnalyticsStore {
     Map<String, Long> offsets = new HashMap<>();
     try (PreparedStatement ps = c.prepareStatement("SELECT consumer, topic, partition, next_offset FROM kafka_offsets");
         ResultSet rs = ps.executeQuery()) {
-      while (rs.next()) offsets.put(partitionKey(rs.getString(2), rs.getInt(3)), rs.getLong(4));
+      while (rs.next()) {
+        offsets.put(
+            partitionKey(rs.getString("topic"), rs.getInt("partition")), rs.getLong("next_offset"));
+      }
     }
     return offsets;
   }
@@ -212,10 +218,10 @@ final class AnalyticsStore {
       ps.setDate(1, Date.valueOf(day));
       try (ResultSet rs = ps.executeQuery()) {
         if (rs.next()) {
-          fees = rs.getLong(1);
-          rewards = rs.getLong(2);
-          tasks = rs.getLong(3);
-          rewardSum = rs.getLong(4);
+          fees = rs.getLong("fees");
+          rewards = rs.getLong("rewards");
+          tasks = rs.getLong("completed_tasks");
+          rewardSum = rs.getLong("reward_sum");
         }
       }
     }
@@ -226,17 +232,24 @@ final class AnalyticsStore {
       ps.setDate(1, Date.valueOf(day));
       try (ResultSet rs = ps.executeQuery()) {
         if (rs.next()) {
-          top = new DayFigures.TaskFigure(rs.getObject(1, UUID.class), rs.getString(2), rs.getString(3),
-              rs.getLong(4), rs.getTimestamp(5).toInstant());
+          top = new DayFigures.TaskFigure(
+              rs.getObject("task_id", UUID.class),
+              rs.getString("title"),
+              rs.getString("jira_id"),
+              rs.getLong("completion_reward"),
+              rs.getTimestamp("completed_at").toInstant());
         }
       }
     }
     Map<UUID, Long> balances = new HashMap<>();
     try (PreparedStatement ps = c.prepareStatement(
-        "SELECT account_id, sum(net) FROM day_nets WHERE billing_date <= ? GROUP BY account_id")) {
+        "SELECT account_id, sum(net) AS balance FROM day_nets WHERE billing_date <= ?"
+            + " GROUP BY account_id")) {
       ps.setDate(1, Date.valueOf(day));
       try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) balances.put(rs.getObject(1, UUID.class), rs.getLong(2));
+        while (rs.next()) {
+          balances.put(rs.getObject("account_id", UUID.class), rs.getLong("balance"));
+        }
       }
     }
     return new DayFigures(day, fees, rewards, tasks, rewardSum, top, balances);
@@ -248,7 +261,7 @@ final class AnalyticsStore {
       Set<UUID> ids = new HashSet<>();
       try (PreparedStatement ps = c.prepareStatement("SELECT user_id FROM user_roles WHERE role <> 'worker'");
           ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) ids.add(rs.getObject(1, UUID.class));
+        while (rs.next()) ids.add(rs.getObject("user_id", UUID.class));
       }
       return ids;
     });

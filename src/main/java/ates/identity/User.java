@@ -61,7 +61,14 @@ public final class User extends JournaledEntity<User.Command, User.Event, User.S
       Role role,
       Instant registeredAt,
       Instant roleSince)
-      implements CborSerializable {}
+      implements CborSerializable {
+
+    /** The profile {@code e} registers: its role is held since registration. */
+    static Profile registered(Registered e) {
+      return new Profile(e.userId(), e.login(), e.fullName(), e.email(), e.role(),
+          e.registeredAt(), e.registeredAt());
+    }
+  }
 
   public record Credentials(Profile profile, String passwordHash) implements CborSerializable {}
 
@@ -206,17 +213,7 @@ public final class User extends JournaledEntity<User.Command, User.Event, User.S
         .forStateType(Unregistered.class)
         .onEvent(
             Registered.class,
-            e ->
-                new Active(
-                    new Profile(
-                        e.userId(),
-                        e.login(),
-                        e.fullName(),
-                        e.email(),
-                        e.role(),
-                        e.registeredAt(),
-                        e.registeredAt()),
-                    e.passwordHash()));
+            e -> new Active(Profile.registered(e), e.passwordHash()));
     builder.forStateType(Active.class).onEvent(RoleChanged.class, (state, e) -> state.withRole(e.role(), e.changedAt()));
     return builder.build();
   }

@@ -143,9 +143,14 @@ final class TaskRoutes extends ApiDirectives {
     CompletionStage<Task.Details> created =
         task(taskId)
             .askWithStatus(
-                replyTo ->
-                    new Task.Create(
-                        title, jiraId, description, principal.userId(), assignee, price, replyTo),
+                Task.Create.builder()
+                        .title(title)
+                        .jiraId(jiraId)
+                        .description(description)
+                        .createdBy(principal.userId())
+                        .assigneeId(assignee)
+                        .price(price)
+                    ::build,
                 askTimeout);
     return onSuccess(created, t -> created(TaskJson.of(t)));
   }

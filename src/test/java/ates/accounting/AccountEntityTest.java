@@ -49,13 +49,23 @@ class AccountEntityTest {
   }
 
   private static Account.Movement fee(String id, long amount, LocalDate day) {
-    return Account.Movement.of(id, TransactionType.ASSIGNMENT_FEE, amount, UUID.randomUUID(),
-        "fee " + id, day, day.atStartOfDay().toInstant(java.time.ZoneOffset.UTC));
+    return movement(TransactionType.ASSIGNMENT_FEE, id, amount, day);
   }
 
   private static Account.Movement reward(String id, long amount, LocalDate day) {
-    return Account.Movement.of(id, TransactionType.COMPLETION_REWARD, amount, UUID.randomUUID(),
-        "reward " + id, day, day.atStartOfDay().toInstant(java.time.ZoneOffset.UTC));
+    return movement(TransactionType.COMPLETION_REWARD, id, amount, day);
+  }
+
+  private static Account.Movement movement(
+      TransactionType type, String id, long amount, LocalDate day) {
+    return Account.Movement.builder(type)
+        .transactionId(id)
+        .amount(amount)
+        .taskId(UUID.randomUUID())
+        .description(type.wireName() + " " + id)
+        .billingDate(day)
+        .createdAt(day.atStartOfDay().toInstant(java.time.ZoneOffset.UTC))
+        .build();
   }
 
   private boolean book(Account.Movement m) {

@@ -68,7 +68,11 @@ class UserEntityTest {
     assertEquals(Role.WORKER, event.role());
     assertEquals(NOW, event.registeredAt());
     assertTrue(result.reply().isSuccess());
-    assertEquals(login, result.reply().getValue().login());
+    User.Profile profile = result.reply().getValue();
+    assertEquals(login, profile.login());
+    assertEquals("Popug", profile.fullName());
+    assertEquals("p@ex.com", profile.email());
+    assertEquals(NOW, profile.roleSince());
     assertInstanceOf(User.Active.class, result.state());
   }
 

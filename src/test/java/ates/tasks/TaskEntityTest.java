@@ -52,10 +52,18 @@ class TaskEntityTest {
             testKit.system(), Task.create(taskId.toString(), JournaledEntity.Journal.DEFAULT, Clock.fixed(NOW, ZoneOffset.UTC)));
   }
 
+  private Task.Create.Builder feedThePopugs() {
+    return Task.Create.builder()
+        .title("Feed the popugs")
+        .jiraId("POP-1")
+        .description("daily")
+        .createdBy(creator)
+        .assigneeId(worker)
+        .price(PRICE);
+  }
+
   private Task.Details created() {
-    var result =
-        kit.<StatusReply<Task.Details>>runCommand(
-            r -> new Task.Create("Feed the popugs", "POP-1", "daily", creator, worker, PRICE, r));
+    var result = kit.<StatusReply<Task.Details>>runCommand(feedThePopugs()::build);
     return result.reply().getValue();
   }
 
@@ -65,13 +73,16 @@ class TaskEntityTest {
 
   @Test
   void creating_persists_created_and_the_first_assignment_with_fixed_prices() {
-    var result =
-        kit.<StatusReply<Task.Details>>runCommand(
-            r -> new Task.Create("Feed the popugs", "POP-1", "daily", creator, worker, PRICE, r));
+    var result = kit.<StatusReply<Task.Details>>runCommand(feedThePopugs()::build);
 
     assertEquals(2, result.events().size());
     Task.Created c = (Task.Created) result.events().get(0);
     Task.Assigned a = (Task.Assigned) result.events().get(1);
+    assertEquals(
+        new Task.Created(taskId, "Feed the popugs", "POP-1", "daily", creator, worker, 1500, 3000,
+            NOW),
+        c);
+    assertEquals(creator, c.createdBy());
     assertEquals(worker, c.assigneeId());
     assertEquals(1500, c.assignFee());
     assertEquals(3000, c.completionReward());
@@ -82,6 +93,13 @@ class TaskEntityTest {
     Task.Details t = result.reply().getValue();
     assertEquals(Task.Status.OPEN, t.status());
     assertEquals(1, t.assignmentNo());
+    assertEquals(creator, t.createdBy());
+    assertEquals(worker, t.assigneeId());
+    assertEquals("Feed the popugs", t.title());
+    assertEquals("POP-1", t.jiraId());
+    assertEquals("daily", t.description());
+    assertEquals(1500, t.assignFee());
+    assertEquals(3000, t.completionReward());
   }
 
   @Test
@@ -136,7 +154,7 @@ class TaskEntityTest {
     created();
     var again =
         kit.<StatusReply<Task.Details>>runCommand(
-            r -> new Task.Create("x", null, "", creator, worker, new TaskPrice(1000, 2000), r));
+            feedThePopugs().title("x").jiraId(null).price(new TaskPrice(1000, 2000))::build);
     assertTrue(again.hasNoEvents());
     assertEquals(new EntityError.Conflict("the task exists already"), error(again.reply()));
   }
