@@ -1,5 +1,7 @@
 package ates.accounting;
 
+import static ates.contract.Required.field;
+
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.Behavior;
 import akka.cluster.sharding.typed.javadsl.EntityTypeKey;
@@ -8,6 +10,9 @@ import akka.persistence.typed.javadsl.CommandHandlerWithReply;
 import akka.persistence.typed.javadsl.EventHandler;
 import akka.persistence.typed.javadsl.ReplyEffect;
 import akka.persistence.typed.javadsl.RetentionCriteria;
+import ates.contract.Direction;
+import ates.contract.TransactionIds;
+import ates.contract.TransactionType;
 import ates.platform.CborSerializable;
 import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import com.fasterxml.jackson.databind.util.StdConverter;
@@ -37,21 +42,14 @@ public final class Account extends JournaledEntity<Account.Command, Account.Even
       EntityTypeKey.create(Command.class, "Account");
   public static final Tags TAGS = new Tags("accounts", 4);
 
-  public enum Type {
-    ASSIGNMENT_FEE,
-    COMPLETION_REWARD,
-    PAYOUT
-  }
-
-  public enum Direction {
-    DEBIT,
-    CREDIT
-  }
-
-  /** A movement to book: what happened, with its deterministic id. */
+  /**
+   * A movement to book: what happened, with its deterministic id. Build it with
+   * {@link #builder}: the direction is the type's (kept in the record because the journal holds
+   * it), and the id and the description name their fields.
+   */
   public record Movement(
       String transactionId,
-      Type type,
+      TransactionType type,
       Direction direction,
       long amount,
       UUID taskId,
@@ -60,8 +58,76 @@ public final class Account extends JournaledEntity<Account.Command, Account.Even
       Instant createdAt)
       implements CborSerializable {
 
+    public Movement {
+      if (direction != type.direction()) {
+        throw new IllegalArgumentException(type + " moves money as " + type.direction());
+      }
+    }
+
+    /** A movement of {@code type}, in the direction of its type. */
+    public static Builder builder(TransactionType type) {
+      return new Builder(type);
+    }
+
+    /** Every field by name; {@code taskId} may stay null (a payout), the others are required. */
+    public static final class Builder {
+      private final TransactionType type;
+      private String transactionId;
+      private Long amount;
+      private UUID taskId;
+      private String description;
+      private LocalDate billingDate;
+      private Instant createdAt;
+
+      private Builder(TransactionType type) {
+        this.type = field(type, "type");
+      }
+
+      public Builder transactionId(String value) {
+        transactionId = value;
+        return this;
+      }
+
+      public Builder amount(long value) {
+        amount = value;
+        return this;
+      }
+
+      public Builder taskId(UUID value) {
+        taskId = value;
+        return this;
+      }
+
+      public Builder description(String value) {
+        description = value;
+        return this;
+      }
+
+      public Builder billingDate(LocalDate value) {
+        billingDate = value;
+        return this;
+      }
+
+      public Builder createdAt(Instant value) {
+        createdAt = value;
+        return this;
+      }
+
+      public Movement build() {
+        return new Movement(
+            field(transactionId, "transactionId"),
+            type,
+            type.direction(),
+            field(amount, "amount"),
+            taskId,
+            field(description, "description"),
+            field(billingDate, "billingDate"),
+            field(createdAt, "createdAt"));
+      }
+    }
+
     long signed() {
-      return direction == Direction.CREDIT ? amount : -amount;
+      return direction.signed(amount);
     }
   }
 
@@ -154,11 +220,6 @@ public final class Account extends JournaledEntity<Account.Command, Account.Even
 
   // --- behavior -------------------------------------------------------------------------------
 
-  /** The deterministic transaction id of a payout. */
-  public static String payoutId(UUID accountId, LocalDate date) {
-    return "payout:" + accountId + ":" + date;
-  }
-
   private final UUID accountId;
 
   public static Behavior<Command> create(String entityId, Journal journal) {
@@ -211,15 +272,13 @@ public final class Account extends JournaledEntity<Account.Command, Account.Even
           .thenReply(cmd.replyTo(), s -> StatusReply.success(0L));
     }
     Movement payout =
-        new Movement(
-            payoutId(accountId, cmd.date()),
-            Type.PAYOUT,
-            Direction.DEBIT,
-            endOfDay,
-            null,
-            "Payout for " + cmd.date(),
-            cmd.date(),
-            cmd.at());
+        Movement.builder(TransactionType.PAYOUT)
+            .transactionId(TransactionIds.payout(accountId, cmd.date()))
+            .amount(endOfDay)
+            .description("Payout for " + cmd.date())
+            .billingDate(cmd.date())
+            .createdAt(cmd.at())
+            .build();
     return Effect()
         .persist(
             java.util.List.of(

@@ -4,7 +4,6 @@ import ates.contract.Topics;
 import ates.contract.events.TransactionCreatedV1;
 import ates.platform.kafka.OutgoingEvent;
 import java.util.List;
-import java.util.Locale;
 
 /** What each ledger journal event publishes: one {@code TransactionCreated} per movement. */
 final class AccountEvents {
@@ -20,21 +19,17 @@ final class AccountEvents {
             moved.accountId().toString(),
             TransactionCreatedV1.NAME,
             TransactionCreatedV1.VERSION,
-            new TransactionCreatedV1(
-                m.transactionId(),
-                moved.accountId(),
-                wire(m.type()),
-                wire(m.direction()),
-                m.amount(),
-                moved.balanceAfter(),
-                m.taskId(),
-                m.description(),
-                m.billingDate(),
-                m.createdAt()),
+            TransactionCreatedV1.builder()
+                .transactionId(m.transactionId())
+                .accountId(moved.accountId())
+                .type(m.type())
+                .amount(m.amount())
+                .balanceAfter(moved.balanceAfter())
+                .taskId(m.taskId())
+                .description(m.description())
+                .billingDate(m.billingDate())
+                .createdAt(m.createdAt())
+                .build(),
             m.createdAt()));
-  }
-
-  static String wire(Enum<?> value) {
-    return value.name().toLowerCase(Locale.ROOT);
   }
 }

@@ -1,6 +1,8 @@
 package ates.accounting;
 
 import akka.actor.typed.ActorSystem;
+import ates.contract.Direction;
+import ates.contract.TransactionType;
 import ates.platform.db.ReadModelProjection;
 import ates.platform.db.ServiceDatabase;
 import java.sql.Connection;
@@ -54,8 +56,8 @@ public final class AccountingReadModel {
       ps.setString(1, m.transactionId());
       ps.setObject(2, moved.accountId());
       ps.setLong(3, seq);
-      ps.setString(4, AccountEvents.wire(m.type()));
-      ps.setString(5, AccountEvents.wire(m.direction()));
+      ps.setString(4, m.type().wireName());
+      ps.setString(5, m.direction().wireName());
       ps.setLong(6, m.amount());
       ps.setLong(7, moved.balanceAfter());
       ps.setObject(8, m.taskId());
@@ -75,8 +77,8 @@ public final class AccountingReadModel {
       ps.setLong(3, seq);
       ps.executeUpdate();
     }
-    if (m.type() != Account.Type.PAYOUT) {
-      boolean fee = m.type() == Account.Type.ASSIGNMENT_FEE;
+    if (m.type() != TransactionType.PAYOUT) {
+      boolean fee = m.type() == TransactionType.ASSIGNMENT_FEE;
       try (PreparedStatement ps =
           c.prepareStatement(
               "INSERT INTO daily_earnings (billing_date, fees, rewards) VALUES (?, ?, ?)"
@@ -150,7 +152,7 @@ public final class AccountingReadModel {
           try (PreparedStatement ps =
                   c.prepareStatement("SELECT billing_date FROM billing_runs WHERE status = 'running' ORDER BY 1");
               ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) days.add(rs.getDate(1).toLocalDate());
+            while (rs.next()) days.add(rs.getDate("billing_date").toLocalDate());
           }
           return days;
         });
@@ -160,8 +162,8 @@ public final class AccountingReadModel {
 
   record TransactionRow(
       String transactionId,
-      String type,
-      String direction,
+      TransactionType type,
+      Direction direction,
       long amount,
       long balanceAfter,
       UUID taskId,
@@ -179,7 +181,7 @@ public final class AccountingReadModel {
           try (PreparedStatement ps = c.prepareStatement("SELECT balance FROM balances WHERE account_id = ?")) {
             ps.setObject(1, accountId);
             try (ResultSet rs = ps.executeQuery()) {
-              if (rs.next()) balance = rs.getLong(1);
+              if (rs.next()) balance = rs.getLong("balance");
             }
           }
           if (balance == null) {
@@ -206,15 +208,15 @@ public final class AccountingReadModel {
               while (rs.next()) {
                 rows.add(
                     new TransactionRow(
-                        rs.getString(1),
-                        rs.getString(2),
-                        rs.getString(3),
-                        rs.getLong(4),
-                        rs.getLong(5),
-                        rs.getObject(6, UUID.class),
-                        rs.getString(7),
-                        rs.getDate(8).toLocalDate(),
-                        rs.getTimestamp(9).toInstant()));
+                        rs.getString("transaction_id"),
+                        TransactionType.fromWire(rs.getString("type")),
+                        Direction.fromWire(rs.getString("direction")),
+                        rs.getLong("amount"),
+                        rs.getLong("balance_after"),
+                        rs.getObject("task_id", UUID.class),
+                        rs.getString("description"),
+                        rs.getDate("billing_date").toLocalDate(),
+                        rs.getTimestamp("created_at").toInstant()));
               }
             }
           }
@@ -230,11 +232,14 @@ public final class AccountingReadModel {
           for (LocalDate d = from; !d.isAfter(to); d = d.plusDays(1)) days.put(d, 0L);
           try (PreparedStatement ps =
               c.prepareStatement(
-                  "SELECT billing_date, fees - rewards FROM daily_earnings WHERE billing_date BETWEEN ? AND ?")) {
+                  "SELECT billing_date, fees - rewards AS earnings FROM daily_earnings"
+                      + " WHERE billing_date BETWEEN ? AND ?")) {
             ps.setDate(1, Date.valueOf(from));
             ps.setDate(2, Date.valueOf(to));
             try (ResultSet rs = ps.executeQuery()) {
-              while (rs.next()) days.put(rs.getDate(1).toLocalDate(), rs.getLong(2));
+              while (rs.next()) {
+                days.put(rs.getDate("billing_date").toLocalDate(), rs.getLong("earnings"));
+              }
             }
           }
           return days;
@@ -248,10 +253,11 @@ public final class AccountingReadModel {
           List<UUID> ids = new ArrayList<>();
           try (PreparedStatement ps =
                   c.prepareStatement(
-                      "SELECT account_id FROM balances UNION SELECT user_id FROM known_users WHERE role = 'worker'"
-                          + " ORDER BY 1");
+                      "SELECT account_id FROM balances"
+                          + " UNION SELECT user_id FROM known_users WHERE role = 'worker'"
+                          + " ORDER BY account_id");
               ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) ids.add(rs.getObject(1, UUID.class));
+            while (rs.next()) ids.add(rs.getObject("account_id", UUID.class));
           }
           return ids;
         });

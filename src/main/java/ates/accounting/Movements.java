@@ -2,6 +2,8 @@ package ates.accounting;
 
 import ates.contract.EventEnvelope;
 import ates.contract.EventJson;
+import ates.contract.TransactionIds;
+import ates.contract.TransactionType;
 import ates.contract.events.TaskAssignedV1;
 import ates.contract.events.TaskCompletedV1;
 import java.time.Instant;
@@ -34,36 +36,38 @@ final class Movements {
         return Optional.of(
             new Booking(
                 e.assigneeId(),
-                new Account.Movement(
-                    "fee:" + e.taskId() + ":" + e.assignmentNo(),
-                    Account.Type.ASSIGNMENT_FEE,
-                    Account.Direction.DEBIT,
-                    e.assignFee(),
-                    e.taskId(),
-                    "Assignment fee for task " + name(e.title(), e.jiraId())
-                        + (e.assignmentNo() > 1 ? " (assignment " + e.assignmentNo() + ")" : ""),
-                    billingDate(e.assignedAt()),
-                    e.assignedAt())));
+                Account.Movement.builder(TransactionType.ASSIGNMENT_FEE)
+                    .transactionId(TransactionIds.assignmentFee(e.taskId(), e.assignmentNo()))
+                    .amount(e.assignFee())
+                    .taskId(e.taskId())
+                    .description(feeDescription(e))
+                    .billingDate(billingDate(e.assignedAt()))
+                    .createdAt(e.assignedAt())
+                    .build()));
       }
       case TaskCompletedV1.NAME -> {
         TaskCompletedV1 e = EventJson.dataAs(envelope, TaskCompletedV1.class);
         return Optional.of(
             new Booking(
                 e.assigneeId(),
-                new Account.Movement(
-                    "reward:" + e.taskId(),
-                    Account.Type.COMPLETION_REWARD,
-                    Account.Direction.CREDIT,
-                    e.completionReward(),
-                    e.taskId(),
-                    "Reward for completing task " + name(e.title(), e.jiraId()),
-                    billingDate(e.completedAt()),
-                    e.completedAt())));
+                Account.Movement.builder(TransactionType.COMPLETION_REWARD)
+                    .transactionId(TransactionIds.completionReward(e.taskId()))
+                    .amount(e.completionReward())
+                    .taskId(e.taskId())
+                    .description("Reward for completing task " + name(e.title(), e.jiraId()))
+                    .billingDate(billingDate(e.completedAt()))
+                    .createdAt(e.completedAt())
+                    .build()));
       }
       default -> {
         return Optional.empty();
       }
     }
+  }
+
+  private static String feeDescription(TaskAssignedV1 e) {
+    return "Assignment fee for task " + name(e.title(), e.jiraId())
+        + (e.assignmentNo() > 1 ? " (assignment " + e.assignmentNo() + ")" : "");
   }
 
   private static String name(String title, String jiraId) {

@@ -142,7 +142,13 @@ final class PayoutMailer {
                 + " ORDER BY o.next_attempt_at LIMIT 1 FOR UPDATE OF o SKIP LOCKED")) {
       try (ResultSet rs = ps.executeQuery()) {
         if (!rs.next()) return null;
-        return new Pending(rs.getString(1), rs.getObject(2, UUID.class), rs.getString(3), rs.getString(4), rs.getString(5), rs.getInt(6));
+        return new Pending(
+            rs.getString("transaction_id"),
+            rs.getObject("account_id", UUID.class),
+            rs.getString("email"),
+            rs.getString("subject"),
+            rs.getString("body"),
+            rs.getInt("attempts"));
       }
     }
   }

@@ -47,24 +47,18 @@ final class AnalyticsStore {
           e.transactionId())) {
         return false;
       }
-      long fee = e.type().equals("assignment_fee") ? e.amount() : 0;
-      long reward = e.type().equals("completion_reward") ? e.amount() : 0;
-      if (fee != 0 || reward != 0) addToDay(c, e.billingDate(), fee, reward, 0, 0);
+      Day.FiguresDelta figures = Day.FiguresDelta.ofTransaction(e);
+      if (figures != null) addToDay(c, e.billingDate(), figures.fees(), figures.rewards(), 0, 0);
       try (PreparedStatement ps = c.prepareStatement(
           "INSERT INTO day_nets (account_id, billing_date, net) VALUES (?, ?, ?)"
               + " ON CONFLICT (account_id, billing_date) DO UPDATE SET net = day_nets.net + EXCLUDED.net")) {
         ps.setObject(1, e.accountId());
         ps.setDate(2, Date.valueOf(e.billingDate()));
-        ps.setLong(3, signed(e));
+        ps.setLong(3, e.direction().signed(e.amount()));
         ps.executeUpdate();
       }
       return true;
     });
-  }
-
-  /** The movement as it changes the balance: credits up, debits down. */
-  static long signed(TransactionCreatedV1 e) {
-    return e.direction().equals("credit") ? e.amount() : -e.amount();
   }
 
   /** Applies a TaskCompleted; true when it was new. */
@@ -173,7 +167,10 @@ final class AnalyticsStore {
         ps.setString(1, consumer);
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {
-            if (topics.contains(rs.getString(1))) offsets.put(partitionKey(rs.getString(1), rs.getInt(2)), rs.getLong(3));
+            String topic = rs.getString("topic");
+            if (topics.contains(topic)) {
+              offsets.put(partitionKey(topic, rs.getInt("partition")), rs.getLong("next_offset"));
+            }
           }
         }
       }
@@ -206,7 +203,10 @@ final class AnalyticsStore {
     Map<String, Long> offsets = new HashMap<>();
     try (PreparedStatement ps = c.prepareStatement("SELECT consumer, topic, partition, next_offset FROM kafka_offsets");
         ResultSet rs = ps.executeQuery()) {
-      while (rs.next()) offsets.put(partitionKey(rs.getString(2), rs.getInt(3)), rs.getLong(4));
+      while (rs.next()) {
+        offsets.put(
+            partitionKey(rs.getString("topic"), rs.getInt("partition")), rs.getLong("next_offset"));
+      }
     }
     return offsets;
   }
@@ -218,10 +218,10 @@ final class AnalyticsStore {
       ps.setDate(1, Date.valueOf(day));
       try (ResultSet rs = ps.executeQuery()) {
         if (rs.next()) {
-          fees = rs.getLong(1);
-          rewards = rs.getLong(2);
-          tasks = rs.getLong(3);
-          rewardSum = rs.getLong(4);
+          fees = rs.getLong("fees");
+          rewards = rs.getLong("rewards");
+          tasks = rs.getLong("completed_tasks");
+          rewardSum = rs.getLong("reward_sum");
         }
       }
     }
@@ -232,17 +232,24 @@ final class AnalyticsStore {
       ps.setDate(1, Date.valueOf(day));
       try (ResultSet rs = ps.executeQuery()) {
         if (rs.next()) {
-          top = new DayFigures.TaskFigure(rs.getObject(1, UUID.class), rs.getString(2), rs.getString(3),
-              rs.getLong(4), rs.getTimestamp(5).toInstant());
+          top = new DayFigures.TaskFigure(
+              rs.getObject("task_id", UUID.class),
+              rs.getString("title"),
+              rs.getString("jira_id"),
+              rs.getLong("completion_reward"),
+              rs.getTimestamp("completed_at").toInstant());
         }
       }
     }
     Map<UUID, Long> balances = new HashMap<>();
     try (PreparedStatement ps = c.prepareStatement(
-        "SELECT account_id, sum(net) FROM day_nets WHERE billing_date <= ? GROUP BY account_id")) {
+        "SELECT account_id, sum(net) AS balance FROM day_nets WHERE billing_date <= ?"
+            + " GROUP BY account_id")) {
       ps.setDate(1, Date.valueOf(day));
       try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) balances.put(rs.getObject(1, UUID.class), rs.getLong(2));
+        while (rs.next()) {
+          balances.put(rs.getObject("account_id", UUID.class), rs.getLong("balance"));
+        }
       }
     }
     return new DayFigures(day, fees, rewards, tasks, rewardSum, top, balances);
@@ -254,7 +261,7 @@ final class AnalyticsStore {
       Set<UUID> ids = new HashSet<>();
       try (PreparedStatement ps = c.prepareStatement("SELECT user_id FROM user_roles WHERE role <> 'worker'");
           ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) ids.add(rs.getObject(1, UUID.class));
+        while (rs.next()) ids.add(rs.getObject("user_id", UUID.class));
       }
       return ids;
     });

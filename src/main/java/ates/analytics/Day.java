@@ -6,6 +6,7 @@ import akka.actor.typed.SupervisorStrategy;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.StashBuffer;
+import ates.contract.events.TransactionCreatedV1;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.util.HashMap;
@@ -47,6 +48,16 @@ final class Day {
 
   record FiguresDelta(long fees, long rewards, long tasks, long rewardSum, DayFigures.TaskFigure candidate)
       implements Delta {
+
+    /** What a transaction adds to its day's fees and rewards; null for one that adds neither. */
+    static FiguresDelta ofTransaction(TransactionCreatedV1 e) {
+      return switch (e.type()) {
+        case ASSIGNMENT_FEE -> new FiguresDelta(e.amount(), 0, 0, 0, null);
+        case COMPLETION_REWARD -> new FiguresDelta(0, e.amount(), 0, 0, null);
+        case PAYOUT -> null;
+      };
+    }
+
     public DayFigures applyTo(DayFigures f) {
       return f.plus(fees, rewards, tasks, rewardSum, candidate);
     }

@@ -1,5 +1,6 @@
 package ates.analytics;
 
+import ates.contract.events.TaskCompletedV1;
 import ates.platform.CborSerializable;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
@@ -27,8 +28,16 @@ public record DayFigures(
     Map<UUID, Long> endOfDayBalances)
     implements CborSerializable {
 
-  public record TaskFigure(UUID taskId, String title, String jiraId, long completionReward, Instant completedAt)
+  public record TaskFigure(
+      UUID taskId, String title, String jiraId, long completionReward, Instant completedAt)
       implements CborSerializable {
+
+    /** The figure of a completed task, as its event tells it. */
+    static TaskFigure of(TaskCompletedV1 e) {
+      return new TaskFigure(
+          e.taskId(), e.title(), e.jiraId(), e.completionReward(), e.completedAt());
+    }
+
     /** The higher reward wins; ties go to the earlier completion, then the smaller id. */
     boolean beats(TaskFigure other) {
       if (other == null) return true;

@@ -140,11 +140,9 @@ final class Ingestion {
           TransactionCreatedV1 e = EventJson.dataAs(envelope, TransactionCreatedV1.class);
           done = store.applyTransaction(CONSUMER, topic, partition, offset, e).thenApply(isNew -> {
             if (isNew) {
-              long fee = e.type().equals("assignment_fee") ? e.amount() : 0;
-              long reward = e.type().equals("completion_reward") ? e.amount() : 0;
               days.tell(new Days.Changed(e.billingDate(), key, offset,
-                  fee == 0 && reward == 0 ? null : new Day.FiguresDelta(fee, reward, 0, 0, null),
-                  new Day.BalanceDelta(e.accountId(), AnalyticsStore.signed(e))));
+                  Day.FiguresDelta.ofTransaction(e),
+                  new Day.BalanceDelta(e.accountId(), e.direction().signed(e.amount()))));
             }
             return Done.getInstance();
           });
@@ -152,14 +150,13 @@ final class Ingestion {
         case TaskCompletedV1.NAME -> {
           TaskCompletedV1 raw = EventJson.dataAs(envelope, TaskCompletedV1.class);
           // the database keeps microseconds: memory keeps the same, so hot and cold days agree
-          TaskCompletedV1 e = new TaskCompletedV1(raw.taskId(), raw.title(), raw.jiraId(), raw.assigneeId(),
-              raw.completionReward(), raw.completedAt().truncatedTo(ChronoUnit.MICROS));
+          TaskCompletedV1 e = raw.withCompletedAt(raw.completedAt().truncatedTo(ChronoUnit.MICROS));
           LocalDate day = LocalDate.ofInstant(e.completedAt(), zone);
           done = store.applyCompletion(CONSUMER, topic, partition, offset, e, day).thenApply(isNew -> {
             if (isNew) {
               days.tell(new Days.Changed(day, key, offset,
                   new Day.FiguresDelta(0, 0, 1, e.completionReward(),
-                      new DayFigures.TaskFigure(e.taskId(), e.title(), e.jiraId(), e.completionReward(), e.completedAt())),
+                      DayFigures.TaskFigure.of(e)),
                   null));
             }
             return Done.getInstance();

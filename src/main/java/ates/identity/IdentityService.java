@@ -8,9 +8,8 @@ import akka.cluster.sharding.typed.javadsl.ClusterSharding;
 import akka.cluster.sharding.typed.javadsl.Entity;
 import akka.http.javadsl.server.Route;
 import akka.pattern.Patterns;
-import akka.pattern.StatusReply;
 import ates.contract.Role;
-import ates.platform.EntityReplies;
+import ates.platform.EntityError;
 import ates.platform.Service;
 import ates.platform.ServiceContext;
 import ates.platform.http.UserRoles;
@@ -207,13 +206,11 @@ public final class IdentityService implements Service {
                           .handle(
                               (profile, failure) -> {
                                 if (failure == null) return true;
-                                Throwable cause =
-                                    failure instanceof CompletionException && failure.getCause() != null
-                                        ? failure.getCause()
-                                        : failure;
-                                if (cause instanceof StatusReply.ErrorMessage m
-                                    && EntityReplies.status(m.getMessage()) == 409) return false;
-                                throw new CompletionException(cause);
+                                if (EntityError.of(failure).orElse(null)
+                                    instanceof EntityError.Conflict) return false;
+                                throw failure instanceof CompletionException c
+                                    ? c
+                                    : new CompletionException(failure);
                               }),
                   30,
                   Duration.ofSeconds(2),

@@ -10,7 +10,7 @@ import akka.persistence.typed.javadsl.EventHandler;
 import akka.persistence.typed.javadsl.ReplyEffect;
 import ates.contract.Role;
 import ates.platform.CborSerializable;
-import ates.platform.EntityReplies;
+import ates.platform.EntityError;
 import ates.platform.JournaledEntity;
 import ates.platform.Tags;
 import java.nio.charset.StandardCharsets;
@@ -61,7 +61,14 @@ public final class User extends JournaledEntity<User.Command, User.Event, User.S
       Role role,
       Instant registeredAt,
       Instant roleSince)
-      implements CborSerializable {}
+      implements CborSerializable {
+
+    /** The profile {@code e} registers: its role is held since registration. */
+    static Profile registered(Registered e) {
+      return new Profile(e.userId(), e.login(), e.fullName(), e.email(), e.role(),
+          e.registeredAt(), e.registeredAt());
+    }
+  }
 
   public record Credentials(Profile profile, String passwordHash) implements CborSerializable {}
 
@@ -139,13 +146,13 @@ public final class User extends JournaledEntity<User.Command, User.Event, User.S
         .onCommand(Register.class, this::register)
         .onCommand(
             ChangeRole.class,
-            cmd -> Effect().reply(cmd.replyTo(), EntityReplies.notFound("no such user")))
+            cmd -> Effect().reply(cmd.replyTo(), EntityError.notFound("no such user")))
         .onCommand(
             GetCredentials.class,
-            cmd -> Effect().reply(cmd.replyTo(), EntityReplies.notFound("no such user")))
+            cmd -> Effect().reply(cmd.replyTo(), EntityError.notFound("no such user")))
         .onCommand(
             GetProfile.class,
-            cmd -> Effect().reply(cmd.replyTo(), EntityReplies.notFound("no such user")));
+            cmd -> Effect().reply(cmd.replyTo(), EntityError.notFound("no such user")));
 
     builder
         .forStateType(Active.class)
@@ -155,7 +162,7 @@ public final class User extends JournaledEntity<User.Command, User.Event, User.S
                 Effect()
                     .reply(
                         cmd.replyTo(),
-                        EntityReplies.conflict("login '" + cmd.login() + "' is taken")))
+                        EntityError.conflict("login '" + cmd.login() + "' is taken")))
         .onCommand(ChangeRole.class, this::changeRole)
         .onCommand(
             GetCredentials.class,
@@ -174,7 +181,7 @@ public final class User extends JournaledEntity<User.Command, User.Event, User.S
   private ReplyEffect<Event, State> register(Register cmd) {
     if (!idForLogin(cmd.login()).equals(userId)) {
       return Effect()
-          .reply(cmd.replyTo(), StatusReply.error("login does not belong to this user id"));
+          .reply(cmd.replyTo(), EntityError.invalid("login does not belong to this user id"));
     }
     Registered event =
         new Registered(
@@ -206,17 +213,7 @@ public final class User extends JournaledEntity<User.Command, User.Event, User.S
         .forStateType(Unregistered.class)
         .onEvent(
             Registered.class,
-            e ->
-                new Active(
-                    new Profile(
-                        e.userId(),
-                        e.login(),
-                        e.fullName(),
-                        e.email(),
-                        e.role(),
-                        e.registeredAt(),
-                        e.registeredAt()),
-                    e.passwordHash()));
+            e -> new Active(Profile.registered(e), e.passwordHash()));
     builder.forStateType(Active.class).onEvent(RoleChanged.class, (state, e) -> state.withRole(e.role(), e.changedAt()));
     return builder.build();
   }

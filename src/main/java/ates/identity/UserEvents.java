@@ -20,8 +20,14 @@ final class UserEvents {
               key,
               UserRegisteredV1.NAME,
               UserRegisteredV1.VERSION,
-              new UserRegisteredV1(
-                  e.userId(), e.login(), e.fullName(), e.email(), e.role(), e.registeredAt()),
+              UserRegisteredV1.builder()
+                  .userId(e.userId())
+                  .login(e.login())
+                  .fullName(e.fullName())
+                  .email(e.email())
+                  .role(e.role())
+                  .registeredAt(e.registeredAt())
+                  .build(),
               e.registeredAt()));
     }
     if (event instanceof User.RoleChanged e) {

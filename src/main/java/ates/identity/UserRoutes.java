@@ -10,9 +10,8 @@ import akka.http.javadsl.model.AttributeKeys;
 import akka.http.javadsl.model.HttpResponse;
 import akka.http.javadsl.model.RemoteAddress;
 import akka.http.javadsl.model.headers.RawHeader;
-import akka.pattern.StatusReply;
 import ates.contract.Role;
-import ates.platform.EntityReplies;
+import ates.platform.EntityError;
 import ates.platform.http.HttpErrors;
 import ates.platform.http.Problem;
 import ates.platform.http.UserRoles;
@@ -185,14 +184,13 @@ final class UserRoutes extends ApiDirectives {
             .handle(
                 (c, failure) -> {
                   if (failure == null) return c;
-                  Throwable cause =
-                      failure instanceof CompletionException && failure.getCause() != null
-                          ? failure.getCause()
-                          : failure;
                   // an unknown login answers like a wrong password
-                  if (cause instanceof StatusReply.ErrorMessage m
-                      && EntityReplies.status(m.getMessage()) == 404) return null;
-                  throw new CompletionException(cause);
+                  if (EntityError.of(failure).orElse(null) instanceof EntityError.NotFound) {
+                    return null;
+                  }
+                  throw failure instanceof CompletionException e
+                      ? e
+                      : new CompletionException(failure);
                 });
     return credentials.thenApplyAsync(
         c -> {

@@ -1,5 +1,7 @@
 package ates.tasks;
 
+import static ates.contract.Required.field;
+
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.Behavior;
 import akka.cluster.sharding.typed.javadsl.EntityTypeKey;
@@ -8,8 +10,10 @@ import akka.persistence.typed.javadsl.CommandHandlerWithReply;
 import akka.persistence.typed.javadsl.CommandHandlerWithReplyBuilder;
 import akka.persistence.typed.javadsl.EventHandler;
 import akka.persistence.typed.javadsl.ReplyEffect;
+import ates.contract.AssignmentReason;
+import ates.contract.TaskPrice;
 import ates.platform.CborSerializable;
-import ates.platform.EntityReplies;
+import ates.platform.EntityError;
 import ates.platform.JournaledEntity;
 import ates.platform.Tags;
 import java.time.Clock;
@@ -50,14 +54,141 @@ public final class Task extends JournaledEntity<Task.Command, Task.Event, Task.S
       Instant completedAt)
       implements CborSerializable {
 
+    /** The task as {@code e} creates it: open, assignment number 0 until its first Assigned. */
+    static Details created(Created e) {
+      return builder()
+          .taskId(e.taskId())
+          .title(e.title())
+          .jiraId(e.jiraId())
+          .description(e.description())
+          .status(Status.OPEN)
+          .assigneeId(e.assigneeId())
+          .assignmentNo(0)
+          .assignFee(e.assignFee())
+          .completionReward(e.completionReward())
+          .createdBy(e.createdBy())
+          .createdAt(e.createdAt())
+          .build();
+    }
+
     Details assignedTo(UUID assignee, int number) {
-      return new Details(taskId, title, jiraId, description, status, assignee, number, assignFee,
-          completionReward, createdBy, createdAt, completedAt);
+      return toBuilder().assigneeId(assignee).assignmentNo(number).build();
     }
 
     Details completedAt(Instant at) {
-      return new Details(taskId, title, jiraId, description, Status.DONE, assigneeId, assignmentNo,
-          assignFee, completionReward, createdBy, createdAt, at);
+      return toBuilder().status(Status.DONE).completedAt(at).build();
+    }
+
+    static Builder builder() {
+      return new Builder();
+    }
+
+    Builder toBuilder() {
+      return new Builder()
+          .taskId(taskId)
+          .title(title)
+          .jiraId(jiraId)
+          .description(description)
+          .status(status)
+          .assigneeId(assigneeId)
+          .assignmentNo(assignmentNo)
+          .assignFee(assignFee)
+          .completionReward(completionReward)
+          .createdBy(createdBy)
+          .createdAt(createdAt)
+          .completedAt(completedAt);
+    }
+
+    /** Every field by name: the ids, prices and texts cannot trade places unnoticed. */
+    static final class Builder {
+      private UUID taskId;
+      private String title;
+      private String jiraId;
+      private String description;
+      private Status status;
+      private UUID assigneeId;
+      private Integer assignmentNo;
+      private Long assignFee;
+      private Long completionReward;
+      private UUID createdBy;
+      private Instant createdAt;
+      private Instant completedAt;
+
+      Builder taskId(UUID value) {
+        taskId = value;
+        return this;
+      }
+
+      Builder title(String value) {
+        title = value;
+        return this;
+      }
+
+      Builder jiraId(String value) {
+        jiraId = value;
+        return this;
+      }
+
+      Builder description(String value) {
+        description = value;
+        return this;
+      }
+
+      Builder status(Status value) {
+        status = value;
+        return this;
+      }
+
+      Builder assigneeId(UUID value) {
+        assigneeId = value;
+        return this;
+      }
+
+      Builder assignmentNo(int value) {
+        assignmentNo = value;
+        return this;
+      }
+
+      Builder assignFee(long value) {
+        assignFee = value;
+        return this;
+      }
+
+      Builder completionReward(long value) {
+        completionReward = value;
+        return this;
+      }
+
+      Builder createdBy(UUID value) {
+        createdBy = value;
+        return this;
+      }
+
+      Builder createdAt(Instant value) {
+        createdAt = value;
+        return this;
+      }
+
+      Builder completedAt(Instant value) {
+        completedAt = value;
+        return this;
+      }
+
+      Details build() {
+        return new Details(
+            field(taskId, "taskId"),
+            field(title, "title"),
+            jiraId,
+            field(description, "description"),
+            field(status, "status"),
+            field(assigneeId, "assigneeId"),
+            field(assignmentNo, "assignmentNo"),
+            field(assignFee, "assignFee"),
+            field(completionReward, "completionReward"),
+            field(createdBy, "createdBy"),
+            field(createdAt, "createdAt"),
+            completedAt);
+      }
     }
   }
 
@@ -65,17 +196,77 @@ public final class Task extends JournaledEntity<Task.Command, Task.Event, Task.S
 
   public sealed interface Command extends CborSerializable {}
 
-  /** Creates the task, assigned to {@code assigneeId}, with its prices fixed now. */
+  /**
+   * Creates the task, assigned to {@code assigneeId}, with its prices fixed now. Build it with
+   * {@link #builder()}: the creator and the assignee name their fields.
+   */
   public record Create(
       String title,
       String jiraId,
       String description,
       UUID createdBy,
       UUID assigneeId,
-      long assignFee,
-      long completionReward,
+      TaskPrice price,
       ActorRef<StatusReply<Details>> replyTo)
-      implements Command {}
+      implements Command {
+
+    public static Builder builder() {
+      return new Builder();
+    }
+
+    /** Every field by name; {@link #build} takes the reply-to of the ask. */
+    public static final class Builder {
+      private String title;
+      private String jiraId;
+      private String description;
+      private UUID createdBy;
+      private UUID assigneeId;
+      private TaskPrice price;
+
+      private Builder() {}
+
+      public Builder title(String value) {
+        title = value;
+        return this;
+      }
+
+      public Builder jiraId(String value) {
+        jiraId = value;
+        return this;
+      }
+
+      public Builder description(String value) {
+        description = value;
+        return this;
+      }
+
+      public Builder createdBy(UUID value) {
+        createdBy = value;
+        return this;
+      }
+
+      public Builder assigneeId(UUID value) {
+        assigneeId = value;
+        return this;
+      }
+
+      public Builder price(TaskPrice value) {
+        price = value;
+        return this;
+      }
+
+      public Create build(ActorRef<StatusReply<Details>> replyTo) {
+        return new Create(
+            field(title, "title"),
+            jiraId,
+            field(description, "description"),
+            field(createdBy, "createdBy"),
+            field(assigneeId, "assigneeId"),
+            field(price, "price"),
+            replyTo);
+      }
+    }
+  }
 
   /** Assigns an open task to {@code assigneeId} (a shuffle); a done task stays where it is. */
   public record Reassign(UUID assigneeId, ActorRef<StatusReply<Reassigned>> replyTo)
@@ -104,7 +295,14 @@ public final class Task extends JournaledEntity<Task.Command, Task.Event, Task.S
       long assignFee,
       long completionReward,
       Instant createdAt)
-      implements Event {}
+      implements Event {
+
+    /** Task {@code taskId} created as {@code cmd} asks, at {@code at}. */
+    static Created of(UUID taskId, Create cmd, Instant at) {
+      return new Created(taskId, cmd.title(), cmd.jiraId(), cmd.description(), cmd.createdBy(),
+          cmd.assigneeId(), cmd.price().assignFee(), cmd.price().completionReward(), at);
+    }
+  }
 
   public record Assigned(
       UUID taskId,
@@ -114,9 +312,22 @@ public final class Task extends JournaledEntity<Task.Command, Task.Event, Task.S
       UUID assigneeId,
       UUID previousAssigneeId,
       long assignFee,
-      String reason,
+      AssignmentReason reason,
       Instant assignedAt)
-      implements Event {}
+      implements Event {
+
+    /** The first assignment (number 1) of task {@code taskId}, created by {@code cmd}. */
+    static Assigned first(UUID taskId, Create cmd, Instant at) {
+      return new Assigned(taskId, 1, cmd.title(), cmd.jiraId(), cmd.assigneeId(), null,
+          cmd.price().assignFee(), AssignmentReason.CREATED, at);
+    }
+
+    /** The next assignment of {@code task}, to {@code assignee}, by a shuffle. */
+    static Assigned next(Details task, UUID assignee, Instant at) {
+      return new Assigned(task.taskId(), task.assignmentNo() + 1, task.title(), task.jiraId(),
+          assignee, task.assigneeId(), task.assignFee(), AssignmentReason.SHUFFLE, at);
+    }
+  }
 
   public record Completed(
       UUID taskId,
@@ -125,7 +336,14 @@ public final class Task extends JournaledEntity<Task.Command, Task.Event, Task.S
       UUID assigneeId,
       long completionReward,
       Instant completedAt)
-      implements Event {}
+      implements Event {
+
+    /** The completion of {@code task} by its assignee, paying its reward. */
+    static Completed of(Details task, Instant at) {
+      return new Completed(task.taskId(), task.title(), task.jiraId(), task.assigneeId(),
+          task.completionReward(), at);
+    }
+  }
 
   // --- state ----------------------------------------------------------------------------------
 
@@ -190,40 +408,30 @@ public final class Task extends JournaledEntity<Task.Command, Task.Event, Task.S
         .onCommand(
             Complete.class,
             (state, cmd) ->
-                Effect().reply(cmd.replyTo(), EntityReplies.conflict("the task is already done")))
+                Effect().reply(cmd.replyTo(), EntityError.conflict("the task is already done")))
         .onCommand(Get.class, (state, cmd) -> Effect().reply(cmd.replyTo(), StatusReply.success(state.task())));
 
     return builder.build();
   }
 
   private static <T> StatusReply<T> notFound() {
-    return EntityReplies.notFound("no such task");
+    return EntityError.notFound("no such task");
   }
 
   private static <T> StatusReply<T> alreadyExists() {
-    return EntityReplies.conflict("the task exists already");
+    return EntityError.conflict("the task exists already");
   }
 
   private ReplyEffect<Event, State> create(Create cmd) {
     Instant now = clock.instant();
-    Created created =
-        new Created(taskId, cmd.title(), cmd.jiraId(), cmd.description(), cmd.createdBy(),
-            cmd.assigneeId(), cmd.assignFee(), cmd.completionReward(), now);
-    Assigned assigned =
-        new Assigned(taskId, 1, cmd.title(), cmd.jiraId(), cmd.assigneeId(), null, cmd.assignFee(),
-            "created", now);
     return Effect()
-        .persist(List.of(created, assigned))
+        .persist(List.of(Created.of(taskId, cmd, now), Assigned.first(taskId, cmd, now)))
         .thenReply(cmd.replyTo(), state -> StatusReply.success(((Open) state).task()));
   }
 
   private ReplyEffect<Event, State> reassign(Open state, Reassign cmd) {
-    Details t = state.task();
-    Assigned assigned =
-        new Assigned(taskId, t.assignmentNo() + 1, t.title(), t.jiraId(), cmd.assigneeId(),
-            t.assigneeId(), t.assignFee(), "shuffle", clock.instant());
     return Effect()
-        .persist(assigned)
+        .persist(Assigned.next(state.task(), cmd.assigneeId(), clock.instant()))
         .thenReply(
             cmd.replyTo(), s -> StatusReply.success(new Reassigned(true, ((Open) s).task())));
   }
@@ -232,12 +440,10 @@ public final class Task extends JournaledEntity<Task.Command, Task.Event, Task.S
     Details t = state.task();
     if (!t.assigneeId().equals(cmd.by())) {
       return Effect()
-          .reply(cmd.replyTo(), EntityReplies.forbidden("only the task's assignee may complete it"));
+          .reply(cmd.replyTo(), EntityError.forbidden("only the task's assignee may complete it"));
     }
-    Completed completed =
-        new Completed(taskId, t.title(), t.jiraId(), t.assigneeId(), t.completionReward(), clock.instant());
     return Effect()
-        .persist(completed)
+        .persist(Completed.of(t, clock.instant()))
         .thenReply(cmd.replyTo(), s -> StatusReply.success(((Done) s).task()));
   }
 
@@ -249,11 +455,7 @@ public final class Task extends JournaledEntity<Task.Command, Task.Event, Task.S
         .onEvent(
             Created.class,
             // the first Assigned event (number 1) follows in the same atomic write
-            e ->
-                new Open(
-                    new Details(e.taskId(), e.title(), e.jiraId(), e.description(), Status.OPEN,
-                        e.assigneeId(), 0, e.assignFee(), e.completionReward(), e.createdBy(),
-                        e.createdAt(), null)));
+            e -> new Open(Details.created(e)));
     builder
         .forStateType(Open.class)
         .onEvent(Assigned.class, (state, e) -> new Open(state.task().assignedTo(e.assigneeId(), e.assignmentNo())))

@@ -21,8 +21,17 @@ final class TaskEvents {
               key,
               TaskCreatedV1.NAME,
               TaskCreatedV1.VERSION,
-              new TaskCreatedV1(c.taskId(), c.title(), c.jiraId(), c.description(), c.assigneeId(),
-                  c.assignFee(), c.completionReward(), c.createdBy(), c.createdAt()),
+              TaskCreatedV1.builder()
+                  .taskId(c.taskId())
+                  .title(c.title())
+                  .jiraId(c.jiraId())
+                  .description(c.description())
+                  .assigneeId(c.assigneeId())
+                  .assignFee(c.assignFee())
+                  .completionReward(c.completionReward())
+                  .createdBy(c.createdBy())
+                  .createdAt(c.createdAt())
+                  .build(),
               c.createdAt()));
     }
     if (event instanceof Task.Assigned a) {
@@ -32,8 +41,17 @@ final class TaskEvents {
               key,
               TaskAssignedV1.NAME,
               TaskAssignedV1.VERSION,
-              new TaskAssignedV1(a.taskId(), a.assignmentNo(), a.title(), a.jiraId(), a.assigneeId(),
-                  a.previousAssigneeId(), a.assignFee(), a.reason(), a.assignedAt()),
+              TaskAssignedV1.builder()
+                  .taskId(a.taskId())
+                  .assignmentNo(a.assignmentNo())
+                  .title(a.title())
+                  .jiraId(a.jiraId())
+                  .assigneeId(a.assigneeId())
+                  .previousAssigneeId(a.previousAssigneeId())
+                  .assignFee(a.assignFee())
+                  .reason(a.reason())
+                  .assignedAt(a.assignedAt())
+                  .build(),
               a.assignedAt()));
     }
     if (event instanceof Task.Completed c) {
@@ -43,8 +61,14 @@ final class TaskEvents {
               key,
               TaskCompletedV1.NAME,
               TaskCompletedV1.VERSION,
-              new TaskCompletedV1(c.taskId(), c.title(), c.jiraId(), c.assigneeId(),
-                  c.completionReward(), c.completedAt()),
+              TaskCompletedV1.builder()
+                  .taskId(c.taskId())
+                  .title(c.title())
+                  .jiraId(c.jiraId())
+                  .assigneeId(c.assigneeId())
+                  .completionReward(c.completionReward())
+                  .completedAt(c.completedAt())
+                  .build(),
               c.completedAt()));
     }
     return List.of();

@@ -110,7 +110,7 @@ public final class TaskReadModel {
             ps.setInt(2, limit);
             List<UUID> ids = new ArrayList<>();
             try (ResultSet rs = ps.executeQuery()) {
-              while (rs.next()) ids.add(rs.getObject(1, UUID.class));
+              while (rs.next()) ids.add(rs.getObject("task_id", UUID.class));
             }
             return ids;
           }
@@ -118,19 +118,20 @@ public final class TaskReadModel {
   }
 
   private static Task.Details row(ResultSet rs) throws SQLException {
-    Timestamp completed = rs.getTimestamp(12);
-    return new Task.Details(
-        rs.getObject(1, UUID.class),
-        rs.getString(2),
-        rs.getString(3),
-        rs.getString(4),
-        Task.Status.valueOf(rs.getString(5).toUpperCase(Locale.ROOT)),
-        rs.getObject(6, UUID.class),
-        rs.getInt(7),
-        rs.getLong(8),
-        rs.getLong(9),
-        rs.getObject(10, UUID.class),
-        rs.getTimestamp(11).toInstant(),
-        completed == null ? null : completed.toInstant());
+    Timestamp completed = rs.getTimestamp("completed_at");
+    return Task.Details.builder()
+        .taskId(rs.getObject("task_id", UUID.class))
+        .title(rs.getString("title"))
+        .jiraId(rs.getString("jira_id"))
+        .description(rs.getString("description"))
+        .status(Task.Status.valueOf(rs.getString("status").toUpperCase(Locale.ROOT)))
+        .assigneeId(rs.getObject("assignee_id", UUID.class))
+        .assignmentNo(rs.getInt("assignment_no"))
+        .assignFee(rs.getLong("assign_fee"))
+        .completionReward(rs.getLong("completion_reward"))
+        .createdBy(rs.getObject("created_by", UUID.class))
+        .createdAt(rs.getTimestamp("created_at").toInstant())
+        .completedAt(completed == null ? null : completed.toInstant())
+        .build();
   }
 }

@@ -9,6 +9,7 @@ import akka.japi.Pair;
 import akka.stream.javadsl.Sink;
 import akka.stream.javadsl.Source;
 import ates.contract.Role;
+import ates.contract.TaskPrice;
 import ates.platform.http.ApiDirectives;
 import ates.platform.http.JwtService;
 import ates.platform.http.Principal;
@@ -137,14 +138,19 @@ final class TaskRoutes extends ApiDirectives {
     Validation.length("description", description, 0, 4000);
     UUID assignee =
         workers.pick().orElseThrow(() -> ProblemException.conflict("there is no worker to assign the task to"));
-    long fee = ThreadLocalRandom.current().nextLong(1000, 2001);
-    long reward = ThreadLocalRandom.current().nextLong(2000, 4001);
+    TaskPrice price = TaskPrice.random(ThreadLocalRandom.current());
     UUID taskId = UUID.randomUUID();
     CompletionStage<Task.Details> created =
         task(taskId)
             .askWithStatus(
-                replyTo ->
-                    new Task.Create(title, jiraId, description, principal.userId(), assignee, fee, reward, replyTo),
+                Task.Create.builder()
+                        .title(title)
+                        .jiraId(jiraId)
+                        .description(description)
+                        .createdBy(principal.userId())
+                        .assigneeId(assignee)
+                        .price(price)
+                    ::build,
                 askTimeout);
     return onSuccess(created, t -> created(TaskJson.of(t)));
   }

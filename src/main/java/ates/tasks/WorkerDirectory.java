@@ -121,7 +121,7 @@ public final class WorkerDirectory {
               try (PreparedStatement ps =
                       c.prepareStatement("SELECT user_id FROM known_users WHERE role = 'worker'");
                   ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) ids.add(rs.getObject(1, UUID.class));
+                while (rs.next()) ids.add(rs.getObject("user_id", UUID.class));
               }
               return ids;
             })

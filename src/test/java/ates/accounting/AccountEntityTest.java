@@ -7,10 +7,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import akka.actor.testkit.typed.javadsl.ActorTestKit;
 import akka.pattern.StatusReply;
 import akka.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
+import akka.serialization.jackson.JacksonObjectMapperProvider;
+import ates.contract.TransactionIds;
+import ates.contract.TransactionType;
 import ates.platform.JournaledEntity;
 import ates.testing.EntityTestKits;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.util.Optional;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -43,13 +49,23 @@ class AccountEntityTest {
   }
 
   private static Account.Movement fee(String id, long amount, LocalDate day) {
-    return new Account.Movement(id, Account.Type.ASSIGNMENT_FEE, Account.Direction.DEBIT, amount,
-        UUID.randomUUID(), "fee " + id, day, day.atStartOfDay().toInstant(java.time.ZoneOffset.UTC));
+    return movement(TransactionType.ASSIGNMENT_FEE, id, amount, day);
   }
 
   private static Account.Movement reward(String id, long amount, LocalDate day) {
-    return new Account.Movement(id, Account.Type.COMPLETION_REWARD, Account.Direction.CREDIT, amount,
-        UUID.randomUUID(), "reward " + id, day, day.atStartOfDay().toInstant(java.time.ZoneOffset.UTC));
+    return movement(TransactionType.COMPLETION_REWARD, id, amount, day);
+  }
+
+  private static Account.Movement movement(
+      TransactionType type, String id, long amount, LocalDate day) {
+    return Account.Movement.builder(type)
+        .transactionId(id)
+        .amount(amount)
+        .taskId(UUID.randomUUID())
+        .description(type.wireName() + " " + id)
+        .billingDate(day)
+        .createdAt(day.atStartOfDay().toInstant(java.time.ZoneOffset.UTC))
+        .build();
   }
 
   private boolean book(Account.Movement m) {
@@ -87,8 +103,8 @@ class AccountEntityTest {
 
     assertEquals(2000, result.reply().getValue());
     Account.Moved payout = (Account.Moved) result.events().get(0);
-    assertEquals(Account.Type.PAYOUT, payout.movement().type());
-    assertEquals(Account.payoutId(accountId, MONDAY), payout.movement().transactionId());
+    assertEquals(TransactionType.PAYOUT, payout.movement().type());
+    assertEquals(TransactionIds.payout(accountId, MONDAY), payout.movement().transactionId());
     assertEquals(2500, payout.balanceAfter());
     assertEquals(new Account.DayClosed(accountId, MONDAY, 2000), result.events().get(1));
     assertEquals(2500, close(TUESDAY));
@@ -135,5 +151,21 @@ class AccountEntityTest {
 
     assertEquals(-116_000, balance());
     assertFalse(book(fee("fee:x:7", 1000, MONDAY)), "ids survive snapshots");
+  }
+
+  @Test
+  void a_movement_journaled_before_the_contract_types_still_replays() throws Exception {
+    ObjectMapper journal =
+        JacksonObjectMapperProvider.get(testKit.system())
+            .getOrCreate("jackson-cbor", Optional.empty());
+    Account.Moved moved = new Account.Moved(accountId, fee("fee:old:1", 1200, MONDAY), -1200);
+    ObjectNode written = journal.valueToTree(moved);
+    assertEquals("assignment_fee", written.at("/movement/type").asText());
+    assertEquals("debit", written.at("/movement/direction").asText());
+
+    ObjectNode old = written.deepCopy();
+    ((ObjectNode) old.get("movement")).put("type", "ASSIGNMENT_FEE").put("direction", "DEBIT");
+
+    assertEquals(moved, journal.treeToValue(old, Account.Moved.class));
   }
 }

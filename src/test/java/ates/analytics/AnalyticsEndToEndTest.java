@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ates.Main;
 import ates.contract.Role;
+import ates.contract.TransactionType;
 import ates.contract.Topics;
 import ates.contract.events.TaskCompletedV1;
 import ates.contract.events.TransactionCreatedV1;
@@ -67,19 +68,21 @@ class AnalyticsEndToEndTest {
     events.scenario(days, 12);
     // late events for past days, after today's
     UUID late = events.workers.get(0);
-    events.movement(late, "assignment_fee", 1900, today.minusDays(3));
+    events.movement(late, TransactionType.ASSIGNMENT_FEE, 1900, today.minusDays(3));
     TaskCompletedV1 lateTask = events.completion(events.workers.get(1), today.minusDays(1), 3999);
-    events.movement(events.workers.get(1), "completion_reward", 3999, today.minusDays(1));
+    events.movement(
+        events.workers.get(1), TransactionType.COMPLETION_REWARD, 3999, today.minusDays(1));
     // a payout of yesterday booked after a fee of today: it belongs to yesterday
     UUID paid = events.workers.get(4);
-    events.movement(paid, "completion_reward", 3900, today.minusDays(1));
-    events.movement(paid, "assignment_fee", 1200, today);
-    events.movement(paid, "payout", 2500, today.minusDays(1));
+    events.movement(paid, TransactionType.COMPLETION_REWARD, 3900, today.minusDays(1));
+    events.movement(paid, TransactionType.ASSIGNMENT_FEE, 1200, today);
+    events.movement(paid, TransactionType.PAYOUT, 2500, today.minusDays(1));
     // late losses, each sent twice: -2999 on a cold day (averaged over 2 days: -1499.5), -2499 hot
     events.unprofitableDay(events.workers.get(5), coldLoss, 1001, 4000);
     events.unprofitableDay(events.workers.get(5), hotLoss, 1500, 3999);
     // duplicates, a promotion and poison
-    TransactionCreatedV1 dup = events.movement(events.workers.get(2), "assignment_fee", 1500, today);
+    TransactionCreatedV1 dup =
+        events.movement(events.workers.get(2), TransactionType.ASSIGNMENT_FEE, 1500, today);
     events.resendTransaction(dup);
     events.resendCompletion(lateTask);
     events.promote(events.workers.get(3));

@@ -2,8 +2,10 @@ package ates.analytics;
 
 import ates.contract.EventEnvelope;
 import ates.contract.EventJson;
+import ates.contract.Direction;
 import ates.contract.Role;
 import ates.contract.Topics;
+import ates.contract.TransactionType;
 import ates.contract.events.TaskCompletedV1;
 import ates.contract.events.TransactionCreatedV1;
 import ates.contract.events.UserRegisteredV1;
@@ -74,13 +76,14 @@ final class AnalyticsEventsFixture {
   }
 
   /** One movement on the worker's ledger, booked on {@code day}. */
-  TransactionCreatedV1 movement(UUID account, String type, long amount, LocalDate day) {
-    long signed = type.equals("completion_reward") ? amount : -amount;
+  TransactionCreatedV1 movement(UUID account, TransactionType type, long amount, LocalDate day) {
+    long signed = type == TransactionType.COMPLETION_REWARD ? amount : -amount;
     long after = balances.merge(account, signed, Long::sum);
     Instant at = day.atTime(12, 0).toInstant(ZoneOffset.UTC).plusSeconds(txCounter);
     TransactionCreatedV1 t = new TransactionCreatedV1("tx-" + (++txCounter) + "-" + account, account, type,
-        type.equals("completion_reward") ? "credit" : "debit", amount, after,
-        type.equals("payout") ? null : UUID.randomUUID(), "movement " + txCounter, day, at);
+        type == TransactionType.COMPLETION_REWARD ? Direction.CREDIT : Direction.DEBIT, amount,
+        after, type == TransactionType.PAYOUT ? null : UUID.randomUUID(), "movement " + txCounter,
+        day, at);
     send(Topics.TRANSACTION_CREATED, account.toString(), envelope(TransactionCreatedV1.NAME, "accounting", t, at));
     return t;
   }
@@ -108,9 +111,9 @@ final class AnalyticsEventsFixture {
    * republished events would arrive.
    */
   TaskCompletedV1 unprofitableDay(UUID worker, LocalDate day, long fee, long reward) {
-    movement(worker, "assignment_fee", fee, day);
+    movement(worker, TransactionType.ASSIGNMENT_FEE, fee, day);
     TaskCompletedV1 task = completion(worker, day, reward);
-    TransactionCreatedV1 paid = movement(worker, "completion_reward", reward, day);
+    TransactionCreatedV1 paid = movement(worker, TransactionType.COMPLETION_REWARD, reward, day);
     resendCompletion(task);
     resendTransaction(paid);
     return task;
@@ -133,11 +136,11 @@ final class AnalyticsEventsFixture {
     for (LocalDate day : days) {
       for (int i = 0; i < movementsPerDay; i++) {
         UUID w = workers.get(random.nextInt(workers.size()));
-        movement(w, "assignment_fee", amount(1000, 2000), day);
+        movement(w, TransactionType.ASSIGNMENT_FEE, amount(1000, 2000), day);
         if (random.nextInt(3) == 0) {
           long reward = amount(2000, 4000);
           completion(w, day, reward);
-          movement(w, "completion_reward", reward, day);
+          movement(w, TransactionType.COMPLETION_REWARD, reward, day);
         }
       }
     }

@@ -1,7 +1,9 @@
 package ates.analytics;
 
 import ates.contract.EventEnvelope;
+import ates.contract.Direction;
 import ates.contract.EventJson;
+import ates.contract.TransactionType;
 import ates.contract.events.TaskCompletedV1;
 import ates.contract.events.TransactionCreatedV1;
 import ates.contract.events.UserRegisteredV1;
@@ -65,11 +67,12 @@ final class Recomputation {
     Map<UUID, Long> endOfDay = new LinkedHashMap<>(); // the sum of each account's movements up to the day
     for (TransactionCreatedV1 t : transactions) {
       if (t.billingDate().equals(date)) {
-        if (t.type().equals("assignment_fee")) fees += t.amount();
-        if (t.type().equals("completion_reward")) rewards += t.amount();
+        if (t.type() == TransactionType.ASSIGNMENT_FEE) fees += t.amount();
+        if (t.type() == TransactionType.COMPLETION_REWARD) rewards += t.amount();
       }
       if (!t.billingDate().isAfter(date)) {
-        endOfDay.merge(t.accountId(), t.direction().equals("credit") ? t.amount() : -t.amount(), Long::sum);
+        long signed = t.direction() == Direction.CREDIT ? t.amount() : -t.amount();
+        endOfDay.merge(t.accountId(), signed, Long::sum);
       }
     }
     long negative = endOfDay.entrySet().stream()
@@ -94,8 +97,8 @@ final class Recomputation {
     long income = 0;
     for (TransactionCreatedV1 t : transactions) {
       if (t.billingDate().isBefore(from) || t.billingDate().isAfter(to)) continue;
-      if (t.type().equals("assignment_fee")) income += t.amount();
-      if (t.type().equals("completion_reward")) income -= t.amount();
+      if (t.type() == TransactionType.ASSIGNMENT_FEE) income += t.amount();
+      if (t.type() == TransactionType.COMPLETION_REWARD) income -= t.amount();
     }
     List<TaskCompletedV1> done = completedIn(from, to);
     long rewards = done.stream().mapToLong(TaskCompletedV1::completionReward).sum();

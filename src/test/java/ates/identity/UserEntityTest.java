@@ -9,6 +9,7 @@ import akka.pattern.StatusReply;
 import akka.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
 import akka.persistence.testkit.javadsl.EventSourcedBehaviorTestKit.CommandResultWithReply;
 import ates.contract.Role;
+import ates.platform.EntityError;
 import ates.platform.JournaledEntity;
 import ates.testing.EntityTestKits;
 import java.time.Clock;
@@ -54,6 +55,10 @@ class UserEntityTest {
         replyTo -> new User.Register(login, "pbkdf2-sha512$1$c2FsdA$aGFzaA", "Popug", "p@ex.com", role, replyTo));
   }
 
+  private static EntityError error(StatusReply<?> reply) {
+    return EntityError.of(reply.getError()).orElseThrow();
+  }
+
   @Test
   void registering_a_new_login_persists_registered_and_answers_the_profile() {
     var result = register(Role.WORKER);
@@ -63,7 +68,11 @@ class UserEntityTest {
     assertEquals(Role.WORKER, event.role());
     assertEquals(NOW, event.registeredAt());
     assertTrue(result.reply().isSuccess());
-    assertEquals(login, result.reply().getValue().login());
+    User.Profile profile = result.reply().getValue();
+    assertEquals(login, profile.login());
+    assertEquals("Popug", profile.fullName());
+    assertEquals("p@ex.com", profile.email());
+    assertEquals(NOW, profile.roleSince());
     assertInstanceOf(User.Active.class, result.state());
   }
 
@@ -74,8 +83,7 @@ class UserEntityTest {
     var again = register(Role.ADMIN);
 
     assertTrue(again.hasNoEvents());
-    assertTrue(again.reply().isError());
-    assertTrue(again.reply().getError().getMessage().startsWith("409 "));
+    assertEquals(new EntityError.Conflict("login '" + login + "' is taken"), error(again.reply()));
     assertEquals(Role.WORKER, ((User.Active) again.state()).profile().role());
   }
 
@@ -86,7 +94,7 @@ class UserEntityTest {
             replyTo -> new User.Register("someone-else", "h", "X", "x@ex.com", Role.WORKER, replyTo));
 
     assertTrue(result.hasNoEvents());
-    assertTrue(result.reply().isError());
+    assertInstanceOf(EntityError.Invalid.class, error(result.reply()));
   }
 
   @Test
@@ -107,9 +115,9 @@ class UserEntityTest {
     var get = kit.<StatusReply<User.Profile>>runCommand(User.GetProfile::new);
     var role = kit.<StatusReply<User.Profile>>runCommand(r -> new User.ChangeRole(Role.ADMIN, r));
 
-    assertTrue(get.reply().getError().getMessage().startsWith("404 "));
+    assertEquals(new EntityError.NotFound("no such user"), error(get.reply()));
     assertTrue(role.hasNoEvents());
-    assertTrue(role.reply().getError().getMessage().startsWith("404 "));
+    assertEquals(new EntityError.NotFound("no such user"), error(role.reply()));
   }
 
   @Test

@@ -8,6 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import akka.actor.testkit.typed.javadsl.ActorTestKit;
 import akka.pattern.StatusReply;
 import akka.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
+import ates.contract.AssignmentReason;
+import ates.contract.TaskPrice;
+import ates.platform.EntityError;
 import ates.platform.JournaledEntity;
 import ates.testing.EntityTestKits;
 import java.time.Clock;
@@ -23,6 +26,7 @@ import org.junit.jupiter.api.Test;
 class TaskEntityTest {
 
   private static final Instant NOW = Instant.parse("2026-11-25T10:00:00Z");
+  private static final TaskPrice PRICE = new TaskPrice(1500, 3000);
   private static ActorTestKit testKit;
 
   private final UUID taskId = UUID.randomUUID();
@@ -48,29 +52,54 @@ class TaskEntityTest {
             testKit.system(), Task.create(taskId.toString(), JournaledEntity.Journal.DEFAULT, Clock.fixed(NOW, ZoneOffset.UTC)));
   }
 
+  private Task.Create.Builder feedThePopugs() {
+    return Task.Create.builder()
+        .title("Feed the popugs")
+        .jiraId("POP-1")
+        .description("daily")
+        .createdBy(creator)
+        .assigneeId(worker)
+        .price(PRICE);
+  }
+
   private Task.Details created() {
-    var result =
-        kit.<StatusReply<Task.Details>>runCommand(
-            r -> new Task.Create("Feed the popugs", "POP-1", "daily", creator, worker, 1500, 3000, r));
+    var result = kit.<StatusReply<Task.Details>>runCommand(feedThePopugs()::build);
     return result.reply().getValue();
+  }
+
+  private static EntityError error(StatusReply<?> reply) {
+    return EntityError.of(reply.getError()).orElseThrow();
   }
 
   @Test
   void creating_persists_created_and_the_first_assignment_with_fixed_prices() {
-    var result =
-        kit.<StatusReply<Task.Details>>runCommand(
-            r -> new Task.Create("Feed the popugs", "POP-1", "daily", creator, worker, 1500, 3000, r));
+    var result = kit.<StatusReply<Task.Details>>runCommand(feedThePopugs()::build);
 
     assertEquals(2, result.events().size());
     Task.Created c = (Task.Created) result.events().get(0);
     Task.Assigned a = (Task.Assigned) result.events().get(1);
+    assertEquals(
+        new Task.Created(taskId, "Feed the popugs", "POP-1", "daily", creator, worker, 1500, 3000,
+            NOW),
+        c);
+    assertEquals(creator, c.createdBy());
     assertEquals(worker, c.assigneeId());
     assertEquals(1500, c.assignFee());
     assertEquals(3000, c.completionReward());
-    assertEquals(new Task.Assigned(taskId, 1, "Feed the popugs", "POP-1", worker, null, 1500, "created", NOW), a);
+    assertEquals(
+        new Task.Assigned(taskId, 1, "Feed the popugs", "POP-1", worker, null, 1500,
+            AssignmentReason.CREATED, NOW),
+        a);
     Task.Details t = result.reply().getValue();
     assertEquals(Task.Status.OPEN, t.status());
     assertEquals(1, t.assignmentNo());
+    assertEquals(creator, t.createdBy());
+    assertEquals(worker, t.assigneeId());
+    assertEquals("Feed the popugs", t.title());
+    assertEquals("POP-1", t.jiraId());
+    assertEquals("daily", t.description());
+    assertEquals(1500, t.assignFee());
+    assertEquals(3000, t.completionReward());
   }
 
   @Test
@@ -80,7 +109,8 @@ class TaskEntityTest {
     var result = kit.<StatusReply<Task.Reassigned>>runCommand(r -> new Task.Reassign(otherWorker, r));
 
     assertEquals(
-        new Task.Assigned(taskId, 2, "Feed the popugs", "POP-1", otherWorker, worker, 1500, "shuffle", NOW),
+        new Task.Assigned(taskId, 2, "Feed the popugs", "POP-1", otherWorker, worker, 1500,
+            AssignmentReason.SHUFFLE, NOW),
         result.event());
     assertTrue(result.reply().getValue().moved());
     assertEquals(otherWorker, result.reply().getValue().task().assigneeId());
@@ -95,11 +125,13 @@ class TaskEntityTest {
     var again = kit.<StatusReply<Task.Details>>runCommand(r -> new Task.Complete(worker, r));
 
     assertTrue(byOther.hasNoEvents());
-    assertTrue(byOther.reply().getError().getMessage().startsWith("403 "));
+    assertEquals(
+        new EntityError.Forbidden("only the task's assignee may complete it"),
+        error(byOther.reply()));
     assertEquals(new Task.Completed(taskId, "Feed the popugs", "POP-1", worker, 3000, NOW), byAssignee.event());
     assertEquals(Task.Status.DONE, byAssignee.reply().getValue().status());
     assertTrue(again.hasNoEvents());
-    assertTrue(again.reply().getError().getMessage().startsWith("409 "));
+    assertEquals(new EntityError.Conflict("the task is already done"), error(again.reply()));
   }
 
   @Test
@@ -118,13 +150,13 @@ class TaskEntityTest {
   @Test
   void an_unknown_task_is_not_found_and_a_second_create_is_a_conflict() {
     var get = kit.<StatusReply<Task.Details>>runCommand(Task.Get::new);
-    assertTrue(get.reply().getError().getMessage().startsWith("404 "));
+    assertEquals(new EntityError.NotFound("no such task"), error(get.reply()));
     created();
     var again =
         kit.<StatusReply<Task.Details>>runCommand(
-            r -> new Task.Create("x", null, "", creator, worker, 1000, 2000, r));
+            feedThePopugs().title("x").jiraId(null).price(new TaskPrice(1000, 2000))::build);
     assertTrue(again.hasNoEvents());
-    assertTrue(again.reply().getError().getMessage().startsWith("409 "));
+    assertEquals(new EntityError.Conflict("the task exists already"), error(again.reply()));
   }
 
   @Test

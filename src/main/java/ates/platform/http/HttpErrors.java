@@ -24,8 +24,7 @@ import akka.http.javadsl.server.UnsupportedRequestContentTypeRejection;
 import akka.http.javadsl.server.ValidationRejection;
 import akka.http.scaladsl.model.EntityStreamSizeException;
 import akka.pattern.AskTimeoutException;
-import akka.pattern.StatusReply;
-import ates.platform.EntityReplies;
+import ates.platform.EntityError;
 import ates.platform.db.ServiceDatabase;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import java.util.List;
@@ -169,10 +168,7 @@ public final class HttpErrors {
 
   static HttpResponse toResponse(Throwable t) {
     if (t instanceof ProblemException p) return response(p.toProblem());
-    if (t instanceof StatusReply.ErrorMessage e) {
-      int status = EntityReplies.status(e.getMessage());
-      return response(Problem.of(status, title(status), EntityReplies.detail(e.getMessage())));
-    }
+    if (t instanceof EntityError.Failure f) return response(problem(f.error()));
     if (isTooLarge(t)) return response(tooLarge());
     if (t instanceof AskTimeoutException || t instanceof TimeoutException) {
       log.warn("Request timed out: {}", t.getMessage());
@@ -191,13 +187,33 @@ public final class HttpErrors {
         Problem.of(500, "Internal Server Error", "an unexpected error occurred; it has been logged"));
   }
 
-  private static String title(int status) {
-    return switch (status) {
-      case 403 -> "Forbidden";
-      case 404 -> "Not Found";
-      case 409 -> "Conflict";
-      default -> "Bad Request";
-    };
+  /**
+   * The one mapping of entity errors to HTTP. Exhaustive: a new kind of {@link EntityError} does
+   * not compile until it has a case here. An entity failing any other way is a 500, logged.
+   */
+  public static Problem problem(EntityError error) {
+    return error.accept(
+        new EntityError.Cases<>() {
+          @Override
+          public Problem notFound(EntityError.NotFound e) {
+            return Problem.of(404, "Not Found", e.detail());
+          }
+
+          @Override
+          public Problem forbidden(EntityError.Forbidden e) {
+            return Problem.of(403, "Forbidden", e.detail());
+          }
+
+          @Override
+          public Problem conflict(EntityError.Conflict e) {
+            return Problem.of(409, "Conflict", e.detail());
+          }
+
+          @Override
+          public Problem invalid(EntityError.Invalid e) {
+            return Problem.of(400, "Bad Request", e.detail());
+          }
+        });
   }
 
   private static Problem tooLarge() {
