@@ -11,9 +11,11 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
@@ -197,6 +199,101 @@ final class AnalyticsStore {
         c.setAutoCommit(true);
       }
     });
+  }
+
+  /**
+   * The figures of every day from {@code from} to {@code to}, read in one snapshot with a fixed
+   * number of queries whatever the length of the range (the cold days of a range query).
+   */
+  CompletionStage<List<DayFigures>> loadRange(LocalDate from, LocalDate to) {
+    return database.query(c -> {
+      c.setAutoCommit(false);
+      c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+      try {
+        List<DayFigures> days = figuresRange(c, from, to);
+        c.commit();
+        return days;
+      } catch (SQLException | RuntimeException e) {
+        c.rollback();
+        throw e;
+      } finally {
+        c.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
+        c.setAutoCommit(true);
+      }
+    });
+  }
+
+  private static List<DayFigures> figuresRange(Connection c, LocalDate from, LocalDate to)
+      throws SQLException {
+    Map<LocalDate, long[]> sums = new HashMap<>();
+    try (PreparedStatement ps = c.prepareStatement(
+        "SELECT billing_date, fees, rewards, completed_tasks, reward_sum FROM day_figures"
+            + " WHERE billing_date BETWEEN ? AND ?")) {
+      ps.setDate(1, Date.valueOf(from));
+      ps.setDate(2, Date.valueOf(to));
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          sums.put(
+              rs.getDate("billing_date").toLocalDate(),
+              new long[] {
+                rs.getLong("fees"), rs.getLong("rewards"),
+                rs.getLong("completed_tasks"), rs.getLong("reward_sum")
+              });
+        }
+      }
+    }
+    Map<LocalDate, DayFigures.TaskFigure> tops = new HashMap<>();
+    try (PreparedStatement ps = c.prepareStatement(
+        "SELECT DISTINCT ON (billing_date) billing_date, task_id, title, jira_id,"
+            + " completion_reward, completed_at FROM completed_tasks"
+            + " WHERE billing_date BETWEEN ? AND ?"
+            + " ORDER BY billing_date, completion_reward DESC, completed_at ASC, task_id ASC")) {
+      ps.setDate(1, Date.valueOf(from));
+      ps.setDate(2, Date.valueOf(to));
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          tops.put(
+              rs.getDate("billing_date").toLocalDate(),
+              new DayFigures.TaskFigure(
+                  rs.getObject("task_id", UUID.class),
+                  rs.getString("title"),
+                  rs.getString("jira_id"),
+                  rs.getLong("completion_reward"),
+                  rs.getTimestamp("completed_at").toInstant()));
+        }
+      }
+    }
+    Map<UUID, Long> balances = new HashMap<>();
+    try (PreparedStatement ps = c.prepareStatement(
+        "SELECT account_id, sum(net) AS balance FROM day_nets WHERE billing_date < ?"
+            + " GROUP BY account_id")) {
+      ps.setDate(1, Date.valueOf(from));
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          balances.put(rs.getObject("account_id", UUID.class), rs.getLong("balance"));
+        }
+      }
+    }
+    Map<LocalDate, Map<UUID, Long>> nets = new HashMap<>();
+    try (PreparedStatement ps = c.prepareStatement(
+        "SELECT billing_date, account_id, sum(net) AS net FROM day_nets"
+            + " WHERE billing_date BETWEEN ? AND ? GROUP BY billing_date, account_id")) {
+      ps.setDate(1, Date.valueOf(from));
+      ps.setDate(2, Date.valueOf(to));
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          nets.computeIfAbsent(rs.getDate("billing_date").toLocalDate(), d -> new HashMap<>())
+              .put(rs.getObject("account_id", UUID.class), rs.getLong("net"));
+        }
+      }
+    }
+    List<DayFigures> days = new ArrayList<>();
+    for (LocalDate day = from; !day.isAfter(to); day = day.plusDays(1)) {
+      nets.getOrDefault(day, Map.of()).forEach((account, net) -> balances.merge(account, net, Long::sum));
+      long[] f = sums.getOrDefault(day, new long[4]);
+      days.add(new DayFigures(day, f[0], f[1], f[2], f[3], tops.get(day), new HashMap<>(balances)));
+    }
+    return days;
   }
 
   private static Map<String, Long> allOffsets(Connection c) throws SQLException {

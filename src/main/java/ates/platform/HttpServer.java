@@ -15,7 +15,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 
 /**
@@ -72,7 +71,8 @@ public final class HttpServer extends AllDirectives {
   /**
    * Reads the whole body (at most the size limit) before the routes see it; a body that does not
    * arrive within {@code timeout}, such as one shorter than its Content-Length, is a 408 at once
-   * rather than a connection held open until the idle timeout.
+   * rather than a connection held open until the idle timeout; a body over the limit is 413, and a
+   * body that cannot be read (a malformed chunk) is 400.
    */
   private Route strictBody(Duration timeout, Supplier<Route> inner) {
     return extractRequestEntity(
@@ -87,11 +87,7 @@ public final class HttpServer extends AllDirectives {
                               if (strict.isSuccess()) {
                                 return mapRequest(r -> r.withEntity(strict.get()), inner);
                               }
-                              Throwable failure = strict.failed().get();
-                              if (failure instanceof TimeoutException) {
-                                return complete(HttpErrors.bodyTimeout());
-                              }
-                              throw HttpErrors.asRuntime(failure);
+                              return complete(HttpErrors.unreadableBody(strict.failed().get()));
                             })));
   }
 

@@ -72,13 +72,21 @@ public final class HttpErrors {
             RawHeader.create("Cache-Control", "no-store")));
   }
 
-  /** The answer to a request whose body did not arrive in time (shorter than its length). */
-  public static HttpResponse bodyTimeout() {
+  /**
+   * The answer to a request whose body could not be read: 408 when it did not arrive in time
+   * (shorter than its Content-Length), 413 when over the limit, 400 when malformed (a bad chunk).
+   */
+  public static HttpResponse unreadableBody(Throwable failure) {
+    if (unwrap(failure) instanceof TimeoutException) {
+      return response(
+          Problem.of(
+              408,
+              "Request Timeout",
+              "the request body did not arrive in time; check its Content-Length"));
+    }
+    if (isTooLarge(failure)) return response(tooLarge());
     return response(
-        Problem.of(
-            408,
-            "Request Timeout",
-            "the request body did not arrive in time; check its Content-Length"));
+        Problem.of(400, "Malformed request body", "the request body could not be read"));
   }
 
   private static Route complete(Problem problem, HttpHeader... headers) {

@@ -20,7 +20,8 @@ import java.nio.charset.StandardCharsets;
 /**
  * JSON of the HTTP API: ISO-8601 timestamps, nulls written, unknown request fields ignored.
  * Request bodies are strict: UTF-8 only (malformed bytes are refused, not replaced), a key given
- * twice is refused, and no string may hold a lone UTF-16 surrogate (a {@code "\ud800"} escape).
+ * twice is refused, nothing may follow the JSON value, and no string may hold a lone UTF-16
+ * surrogate (a {@code "\ud800"} escape).
  */
 public final class HttpJson {
   public static final ObjectMapper MAPPER =
@@ -35,6 +36,7 @@ public final class HttpJson {
           .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
           .disable(DeserializationFeature.ADJUST_DATES_TO_CONTEXT_TIME_ZONE)
           .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+          .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
           .setSerializationInclusion(JsonInclude.Include.ALWAYS);
 
   private HttpJson() {}
