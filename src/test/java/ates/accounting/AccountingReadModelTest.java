@@ -167,7 +167,9 @@ class AccountingReadModelTest {
 
   private Map<String, Object> run(LocalDate date) {
     return Rows.one(
-        billing.database(), "SELECT * FROM billing_runs WHERE billing_date = ?", Date.valueOf(date));
+        billing.database(),
+        "SELECT * FROM billing_runs WHERE billing_date = ?",
+        Date.valueOf(date));
   }
 
   private Map<String, Object> transaction(String id) {
