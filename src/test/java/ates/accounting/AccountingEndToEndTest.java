@@ -11,6 +11,7 @@ import ates.contract.Topics;
 import ates.platform.AtesNode;
 import ates.testing.ConsumerLag;
 import ates.testing.Http;
+import ates.testing.IntegrationTest;
 import ates.testing.TestInfra;
 import ates.testing.TopicReader;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -44,6 +45,7 @@ import org.junit.jupiter.api.TestInstance;
  * (GreenMail): balances against a recomputation from the task topics, the audit log, earnings,
  * re-reading every task topic from offset 0, and closing the day.
  */
+@IntegrationTest
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class AccountingEndToEndTest {
 

@@ -10,6 +10,7 @@ import ates.contract.EventJson;
 import ates.contract.Topics;
 import ates.testing.ConsumerLag;
 import ates.testing.Http;
+import ates.testing.IntegrationTest;
 import ates.testing.NodeProcess;
 import ates.testing.TestInfra;
 import ates.testing.TopicReader;
@@ -41,6 +42,7 @@ import org.junit.jupiter.api.Test;
  * completes by itself, every worker in the plus is paid exactly once, nobody is skipped, and each
  * gets exactly one email.
  */
+@IntegrationTest
 class BillingCrashTest {
 
   private static final int WORKERS = 40;

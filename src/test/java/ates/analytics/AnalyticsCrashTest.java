@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ates.contract.Role;
 import ates.platform.http.JwtService;
 import ates.testing.Http;
+import ates.testing.IntegrationTest;
 import ates.testing.NodeProcess;
 import ates.testing.TestInfra;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -30,6 +31,7 @@ import org.junit.jupiter.api.Test;
  * A node killed with SIGKILL in the middle of ingestion: after a restart the figures equal the
  * recomputation — the offsets stored with the aggregates mean no event is counted twice or missed.
  */
+@IntegrationTest
 class AnalyticsCrashTest {
 
   @Test

@@ -14,6 +14,7 @@ import ates.contract.events.TransactionCreatedV1;
 import ates.platform.AtesNode;
 import ates.platform.http.JwtService;
 import ates.testing.Http;
+import ates.testing.IntegrationTest;
 import ates.testing.TestInfra;
 import ates.testing.TopicReader;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -35,6 +36,7 @@ import org.junit.jupiter.api.TestInstance;
  * answer of every endpoint checked against a recomputation from the same events, before and after
  * a restart.
  */
+@IntegrationTest
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class AnalyticsEndToEndTest {
 

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import ates.contract.EventJson;
 import ates.contract.Topics;
 import ates.testing.Http;
+import ates.testing.IntegrationTest;
 import ates.testing.NodeProcess;
 import ates.testing.TestInfra;
 import ates.testing.TopicReader;
@@ -23,6 +24,7 @@ import org.junit.jupiter.api.Test;
  * A node killed with SIGKILL right after registering users: after a restart every user is there
  * and can log in, and a {@code UserRegistered} published again carries the same {@code eventId}.
  */
+@IntegrationTest
 class IdentityCrashTest {
 
   @Test

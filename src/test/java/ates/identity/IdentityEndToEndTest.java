@@ -14,6 +14,7 @@ import ates.contract.Topics;
 import ates.platform.AtesNode;
 import ates.platform.http.JwtService;
 import ates.testing.Http;
+import ates.testing.IntegrationTest;
 import ates.testing.TestInfra;
 import ates.testing.TopicReader;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -37,6 +38,7 @@ import org.junit.jupiter.api.TestInstance;
  * The identity service end to end: HTTP in, the real Postgres and Kafka, Kafka out, read with
  * Kafka's own consumer.
  */
+@IntegrationTest
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class IdentityEndToEndTest {
 

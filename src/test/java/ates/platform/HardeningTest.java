@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ates.Main;
+import ates.testing.IntegrationTest;
 import ates.testing.Answer;
 import ates.testing.ForgedTokens;
 import ates.testing.Http;
@@ -37,6 +38,7 @@ import org.junit.jupiter.api.function.Executable;
  * OpenAPI document) is {@code OpenApiTest.finding_12_…}. Each states the contract's answer
  * (http-api.md: Errors, Tokens, Tasks, Operations).
  */
+@IntegrationTest
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class HardeningTest {
 

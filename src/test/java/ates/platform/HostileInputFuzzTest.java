@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ates.Main;
 import ates.platform.HostileRequests.Probe;
 import ates.platform.HostileRequests.TaskRef;
+import ates.testing.IntegrationTest;
 import ates.testing.Answer;
 import ates.testing.Http;
 import ates.testing.TestInfra;
@@ -52,6 +53,7 @@ import org.junit.jupiter.api.TestInstance;
  * <p>{@code -Dates.fuzz.seed=} and {@code -Dates.fuzz.requests=} replay or widen a run; a failure
  * lists each defect once per kind of request, with the first request that showed it.
  */
+@IntegrationTest
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class HostileInputFuzzTest {
 

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ates.Main;
 import ates.testing.Http;
+import ates.testing.IntegrationTest;
 import ates.testing.TestInfra;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -33,6 +34,7 @@ import org.junit.jupiter.api.TestInstance;
  * running every service (a request without a token gets the documented 401, not 404 or 405), and
  * the node serves the document itself.
  */
+@IntegrationTest
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class OpenApiTest {
 

@@ -9,6 +9,7 @@ import ates.contract.Topics;
 import ates.platform.AtesNode;
 import ates.testing.ConsumerLag;
 import ates.testing.Http;
+import ates.testing.IntegrationTest;
 import ates.testing.TestInfra;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
@@ -27,6 +28,7 @@ import org.junit.jupiter.api.TestInstance;
  * All four services on one node: after a scenario run through the HTTP API, analytics agrees with
  * accounting on today's management earnings and on the workers in the negative.
  */
+@IntegrationTest
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class AllServicesEndToEndTest {
 

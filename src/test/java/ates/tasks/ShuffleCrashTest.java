@@ -9,6 +9,7 @@ import ates.contract.EventJson;
 import ates.contract.Topics;
 import ates.testing.ConsumerLag;
 import ates.testing.Http;
+import ates.testing.IntegrationTest;
 import ates.testing.NodeProcess;
 import ates.testing.TestInfra;
 import ates.testing.TopicReader;
@@ -37,6 +38,7 @@ import org.junit.jupiter.api.Test;
  * or its new assignee, and the assignments on Kafka are exactly those of the entities — none lost
  * (each current assignment is published) and none doubled (one eventId per task and number).
  */
+@IntegrationTest
 class ShuffleCrashTest {
 
   private static final int TASKS = 1200;

@@ -12,6 +12,7 @@ import ates.contract.Topics;
 import ates.platform.AtesNode;
 import ates.testing.ConsumerLag;
 import ates.testing.Http;
+import ates.testing.IntegrationTest;
 import ates.testing.TestInfra;
 import ates.testing.TopicReader;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -33,6 +34,7 @@ import org.junit.jupiter.api.TestInstance;
  * The task tracker end to end on one node running identity and tasks: HTTP in, the real Postgres
  * and Kafka, the contract's topics out, read with Kafka's own consumer.
  */
+@IntegrationTest
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class TasksEndToEndTest {
 

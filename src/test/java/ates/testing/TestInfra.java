@@ -1,5 +1,6 @@
 package ates.testing;
 
+import ates.platform.db.ServiceDatabase;
 import ates.platform.infra.EmbeddedKafka;
 import ates.platform.infra.EmbeddedPostgresServer;
 import com.typesafe.config.Config;
@@ -14,14 +15,18 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The real PostgreSQL server and Kafka broker of the test JVM, started once on free ports in a
- * temporary directory and stopped when the JVM exits. Each node a test starts gets its own
+ * The real PostgreSQL server and Kafka broker of the test JVM, each started once, on first use,
+ * on free ports in a temporary directory and stopped when the JVM exits; unit tests of SQL take
+ * the server alone ({@link #postgresOnly()}). Each node a test starts gets its own
  * databases (a database prefix of its own), so tests do not see each other's rows.
  */
 public final class TestInfra {
 
   private static final AtomicInteger NODES = new AtomicInteger();
+  private static final AtomicInteger DATABASES = new AtomicInteger();
   private static volatile TestInfra instance;
+  private static volatile EmbeddedPostgresServer sharedPostgres;
+  private static volatile Path sharedRoot;
 
   private final EmbeddedPostgresServer postgres;
   private final EmbeddedKafka kafka;
@@ -33,26 +38,44 @@ public final class TestInfra {
     this.root = root;
   }
 
+  /** PostgreSQL and Kafka, for tests that start nodes. */
   public static synchronized TestInfra get() {
     if (instance == null) {
+      EmbeddedPostgresServer pg = postgresOnly();
+      EmbeddedKafka kafka =
+          EmbeddedKafka.start(sharedRoot.resolve("kafka"), freePort(), freePort());
+      Runtime.getRuntime().addShutdownHook(new Thread(kafka::close));
+      instance = new TestInfra(pg, kafka, sharedRoot);
+    }
+    return instance;
+  }
+
+  /** The PostgreSQL server alone (no Kafka), for unit tests of SQL: about 3 s, once per JVM. */
+  public static synchronized EmbeddedPostgresServer postgresOnly() {
+    if (sharedPostgres == null) {
       try {
         Path root = Files.createTempDirectory("ates-test-");
-        EmbeddedPostgresServer pg = EmbeddedPostgresServer.start(root.resolve("postgres"), freePort());
-        EmbeddedKafka kafka = EmbeddedKafka.start(root.resolve("kafka"), freePort(), freePort());
-        TestInfra infra = new TestInfra(pg, kafka, root);
-        Runtime.getRuntime()
-            .addShutdownHook(
-                new Thread(
-                    () -> {
-                      kafka.close();
-                      pg.close();
-                    }));
-        instance = infra;
+        EmbeddedPostgresServer pg =
+            EmbeddedPostgresServer.start(root.resolve("postgres"), freePort());
+        Runtime.getRuntime().addShutdownHook(new Thread(pg::close));
+        sharedRoot = root;
+        sharedPostgres = pg;
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
     }
-    return instance;
+    return sharedPostgres;
+  }
+
+  /**
+   * A new, empty database of {@code service} on the shared server, migrated as a node migrates
+   * it (platform and service tables), with a pool of two connections. Close it after the test.
+   */
+  public static ServiceDatabase freshDatabase(String service) {
+    EmbeddedPostgresServer pg = postgresOnly();
+    String name = "u" + DATABASES.incrementAndGet() + "_" + service;
+    pg.createDatabaseIfMissing(name);
+    return ServiceDatabase.open(service, pg.serverUrl() + "/" + name, "postgres", "", 2);
   }
 
   public static int freePort() {

@@ -8,6 +8,7 @@ import akka.projection.ProjectionBehavior;
 import akka.projection.ProjectionId;
 import akka.projection.eventsourced.EventEnvelope;
 import akka.projection.eventsourced.javadsl.EventSourcedProvider;
+import akka.projection.javadsl.GroupedProjection;
 import akka.projection.javadsl.SourceProvider;
 import akka.projection.jdbc.javadsl.JdbcHandler;
 import akka.projection.jdbc.javadsl.JdbcProjection;
@@ -50,16 +51,25 @@ public final class ReadModelProjection {
               SourceProvider<Offset, EventEnvelope<E>> source =
                   EventSourcedProvider.eventsByTag(system, readJournalPluginId, tags.get(i));
               return ProjectionBehavior.create(
-                  JdbcProjection.groupedWithin(
-                          ProjectionId.of(name, tags.get(i)),
-                          source,
-                          database::newSession,
-                          () -> new GroupHandler<>(writer),
-                          system)
-                      .withGroup(200, Duration.ofMillis(50)));
+                  projection(system, ProjectionId.of(name, tags.get(i)), source, database, writer));
             },
             ShardedDaemonProcessSettings.create(system).withRole(role),
             Optional.of(ProjectionBehavior.stopMessage()));
+  }
+
+  /**
+   * One instance: groups of up to 200 events or 50 ms, each group's rows and offset in one
+   * transaction. Public so that tests run it with a test source provider.
+   */
+  public static <E> GroupedProjection<Offset, EventEnvelope<E>> projection(
+      ActorSystem<?> system,
+      ProjectionId id,
+      SourceProvider<Offset, EventEnvelope<E>> source,
+      ServiceDatabase database,
+      RowWriter<E> writer) {
+    return JdbcProjection.groupedWithin(
+            id, source, database::newSession, () -> new GroupHandler<>(writer), system)
+        .withGroup(200, Duration.ofMillis(50));
   }
 
   private static final class GroupHandler<E> extends JdbcHandler<List<EventEnvelope<E>>, PooledJdbcSession> {

@@ -14,6 +14,7 @@ import ates.contract.Role;
 import ates.contract.Topics;
 import ates.contract.events.UserRegisteredV1;
 import ates.platform.Metrics;
+import ates.testing.IntegrationTest;
 import ates.testing.TestInfra;
 import ates.testing.TopicReader;
 import com.typesafe.config.ConfigFactory;
@@ -44,6 +45,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** The consumer building block against the real broker: dead letters, restarts, commits. */
+@IntegrationTest
 class EventConsumerTest {
 
   private static ActorTestKit testKit;
