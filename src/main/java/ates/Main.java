@@ -16,6 +16,18 @@ import org.slf4j.LoggerFactory;
 /** Starts one aTES node; see README.md for the environment it reads. */
 public final class Main {
 
+  static {
+    // With fewer than three cores the common pool gets parallelism 1, and then every async
+    // CompletableFuture stage without an executor (Scala's toJava futures make thenApply async)
+    // starts a thread of its own. Two workers at least, before anything touches the pool.
+    if (System.getProperty("java.util.concurrent.ForkJoinPool.common.parallelism") == null) {
+      int cores = Runtime.getRuntime().availableProcessors();
+      System.setProperty(
+          "java.util.concurrent.ForkJoinPool.common.parallelism",
+          Integer.toString(Math.max(2, cores - 1)));
+    }
+  }
+
   private static final Logger log = LoggerFactory.getLogger(Main.class);
 
   /** The services this build contains, in start order. */
