@@ -4,6 +4,7 @@ import akka.NotUsed;
 import akka.actor.typed.ActorSystem;
 import akka.cluster.sharding.typed.javadsl.ClusterSharding;
 import akka.cluster.sharding.typed.javadsl.EntityRef;
+import akka.http.javadsl.server.PathMatchers;
 import akka.http.javadsl.server.Route;
 import akka.japi.Pair;
 import akka.stream.javadsl.Sink;
@@ -81,45 +82,29 @@ final class TaskRoutes extends ApiDirectives {
   }
 
   Route route() {
-    return pathPrefix(
-        "api",
-        () ->
-            pathPrefix(
-                "tasks",
-                () ->
-                    authenticated(
-                        principal ->
-                            concat(
-                                pathEndOrSingleSlash(
-                                    () ->
-                                        concat(
-                                            get(() -> list(principal)),
-                                            post(
-                                                () ->
-                                                    jsonBody(
-                                                        CreateTaskRequest.class,
-                                                        req -> create(principal, req))))),
-                                path("shuffle", () -> post(() -> shuffle(principal))),
-                                pathPrefix(
-                                    akka.http.javadsl.server.PathMatchers.segment(),
-                                    id ->
-                                        concat(
-                                            pathEnd(() -> get(() -> read(principal, taskId(id)))),
-                                            path(
-                                                "complete",
-                                                () -> post(() -> complete(principal, taskId(id))))))))));
+    return pathPrefix("api", () -> pathPrefix("tasks", () -> authenticated(this::tasks)));
+  }
+
+  /** {@code /api/tasks}, {@code /api/tasks/shuffle} and {@code /api/tasks/{taskId}[/complete]}. */
+  private Route tasks(Principal principal) {
+    return concat(
+        pathEndOrSingleSlash(
+            () ->
+                concat(
+                    get(() -> list(principal)),
+                    post(() -> jsonBody(CreateTaskRequest.class, req -> create(principal, req))))),
+        path("shuffle", () -> post(() -> shuffle(principal))),
+        pathPrefix(PathMatchers.uuidSegment(), taskId -> task(principal, taskId)));
+  }
+
+  private Route task(Principal principal, UUID taskId) {
+    return concat(
+        pathEnd(() -> get(() -> read(principal, taskId))),
+        path("complete", () -> post(() -> completeTask(principal, taskId))));
   }
 
   private EntityRef<Task.Command> task(UUID taskId) {
     return sharding.entityRefFor(Task.ENTITY_KEY, taskId.toString());
-  }
-
-  private static UUID taskId(String id) {
-    try {
-      return UUID.fromString(id);
-    } catch (IllegalArgumentException e) {
-      throw ProblemException.notFound("no task " + id);
-    }
   }
 
   private Route create(Principal principal, CreateTaskRequest req) {
@@ -203,7 +188,7 @@ final class TaskRoutes extends ApiDirectives {
         });
   }
 
-  private Route complete(Principal principal, UUID taskId) {
+  private Route completeTask(Principal principal, UUID taskId) {
     return onSuccess(
         task(taskId)
             .<Task.Details>askWithStatus(replyTo -> new Task.Complete(principal.userId(), replyTo), askTimeout),
