@@ -162,16 +162,8 @@ final class Ingestion {
             return Done.getInstance();
           });
         }
-        case UserRegisteredV1.NAME -> {
-          UserRegisteredV1 e = EventJson.dataAs(envelope, UserRegisteredV1.class);
-          done = store.applyUser(CONSUMER, topic, partition, offset, e.userId(), e.role().wireName(), e.registeredAt())
-              .thenApply(c -> Done.getInstance());
-        }
-        case UserRoleChangedV1.NAME -> {
-          UserRoleChangedV1 e = EventJson.dataAs(envelope, UserRoleChangedV1.class);
-          done = store.applyUser(CONSUMER, topic, partition, offset, e.userId(), e.role().wireName(), e.changedAt())
-              .thenApply(c -> Done.getInstance());
-        }
+        case UserRegisteredV1.NAME, UserRoleChangedV1.NAME -> done =
+            store.applyUser(CONSUMER, topic, partition, offset, envelope).thenApply(c -> Done.getInstance());
         default -> done = store.skip(CONSUMER, topic, partition, offset).thenApply(c -> Done.getInstance());
       }
       return done.thenApply(d -> {
