@@ -2,15 +2,12 @@ package ates.platform.db;
 
 import ates.contract.EventEnvelope;
 import ates.contract.EventJson;
-import ates.contract.Role;
 import ates.contract.events.UserRegisteredV1;
 import ates.contract.events.UserRoleChangedV1;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Timestamp;
-import java.time.Instant;
-import java.util.UUID;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -78,11 +75,6 @@ public final class UsersReplica {
   }
 
   private static boolean roleChanged(Connection c, UserRoleChangedV1 e) throws SQLException {
-    return setRole(c, e.userId(), e.role(), e.changedAt());
-  }
-
-  private static boolean setRole(Connection c, UUID userId, Role role, Instant at)
-      throws SQLException {
     try (PreparedStatement ps =
         c.prepareStatement(
             "INSERT INTO known_users (user_id, role, changed_at) VALUES (?, ?, ?)"
@@ -91,9 +83,9 @@ public final class UsersReplica {
                 + " WHERE known_users.changed_at <= EXCLUDED.changed_at"
                 + " AND (known_users.role, known_users.changed_at)"
                 + " IS DISTINCT FROM (EXCLUDED.role, EXCLUDED.changed_at)")) {
-      ps.setObject(1, userId);
-      ps.setString(2, role.wireName());
-      ps.setTimestamp(3, Timestamp.from(at));
+      ps.setObject(1, e.userId());
+      ps.setString(2, e.role().wireName());
+      ps.setTimestamp(3, Timestamp.from(e.changedAt()));
       return ps.executeUpdate() > 0;
     }
   }
