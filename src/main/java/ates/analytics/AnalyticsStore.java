@@ -1,15 +1,16 @@
 package ates.analytics;
 
+import ates.contract.EventEnvelope;
 import ates.contract.events.TaskCompletedV1;
 import ates.contract.events.TransactionCreatedV1;
 import ates.platform.db.ServiceDatabase;
+import ates.platform.db.UsersReplica;
 import java.sql.Connection;
 import java.sql.Date;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
-import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -85,18 +86,10 @@ final class AnalyticsStore {
     });
   }
 
+  /** Applies a {@code Users} event by the rule of {@link UsersReplica}; true when it changed. */
   CompletionStage<Boolean> applyUser(
-      String consumer, String topic, int partition, long offset, UUID userId, String role, Instant at) {
-    return inTransaction(consumer, topic, partition, offset, c -> {
-      try (PreparedStatement ps = c.prepareStatement(
-          "INSERT INTO user_roles (user_id, role, changed_at) VALUES (?, ?, ?) ON CONFLICT (user_id) DO UPDATE"
-              + " SET role = EXCLUDED.role, changed_at = EXCLUDED.changed_at WHERE user_roles.changed_at <= EXCLUDED.changed_at")) {
-        ps.setObject(1, userId);
-        ps.setString(2, role);
-        ps.setTimestamp(3, Timestamp.from(at));
-        return ps.executeUpdate() > 0;
-      }
-    });
+      String consumer, String topic, int partition, long offset, EventEnvelope envelope) {
+    return inTransaction(consumer, topic, partition, offset, c -> UsersReplica.apply(c, envelope));
   }
 
   /** Only moves the offset on: a record that went to the dead-letter topic. */
@@ -356,7 +349,7 @@ final class AnalyticsStore {
   CompletionStage<Set<UUID>> nonWorkers() {
     return database.query(c -> {
       Set<UUID> ids = new HashSet<>();
-      try (PreparedStatement ps = c.prepareStatement("SELECT user_id FROM user_roles WHERE role <> 'worker'");
+      try (PreparedStatement ps = c.prepareStatement("SELECT user_id FROM known_users WHERE role <> 'worker'");
           ResultSet rs = ps.executeQuery()) {
         while (rs.next()) ids.add(rs.getObject("user_id", UUID.class));
       }

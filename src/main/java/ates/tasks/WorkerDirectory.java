@@ -3,34 +3,26 @@ package ates.tasks;
 import akka.Done;
 import akka.actor.typed.ActorSystem;
 import ates.contract.EventEnvelope;
-import ates.contract.EventJson;
-import ates.contract.Role;
 import ates.contract.Topics;
-import ates.contract.events.UserRegisteredV1;
-import ates.contract.events.UserRoleChangedV1;
 import ates.platform.Periodic;
 import ates.platform.ServiceContext;
 import ates.platform.db.ServiceDatabase;
+import ates.platform.db.UsersReplica;
 import ates.platform.kafka.EventConsumer;
-import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Timestamp;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * The tasks service's own replica of users: who is a worker. An idempotent consumer of the
- * {@code Users} topic keeps the {@code known_users} table of the tasks database (an upsert that
- * never lets an older event overwrite a newer one), and every node holds the workers in memory for
+ * {@code Users} topic keeps the {@code known_users} table of the tasks database by the one rule of
+ * {@link UsersReplica} (an older event never overwrites a newer one), and every node holds the workers in memory for
  * a uniform random choice, reloaded after each change it applies and every refresh interval (for
  * changes applied by other nodes).
  */
@@ -70,43 +62,7 @@ public final class WorkerDirectory {
   }
 
   CompletionStage<Done> apply(EventEnvelope envelope) {
-    final UUID userId;
-    final Role role;
-    final Instant changedAt;
-    switch (envelope.eventName()) {
-      case UserRegisteredV1.NAME -> {
-        UserRegisteredV1 e = EventJson.dataAs(envelope, UserRegisteredV1.class);
-        userId = e.userId();
-        role = e.role();
-        changedAt = e.registeredAt();
-      }
-      case UserRoleChangedV1.NAME -> {
-        UserRoleChangedV1 e = EventJson.dataAs(envelope, UserRoleChangedV1.class);
-        userId = e.userId();
-        role = e.role();
-        changedAt = e.changedAt();
-      }
-      default -> {
-        return CompletableFuture.completedFuture(Done.getInstance());
-      }
-    }
-    return database
-        .query(c -> upsert(c, userId, role, changedAt))
-        .thenCompose(n -> reload());
-  }
-
-  private static int upsert(Connection c, UUID userId, Role role, Instant changedAt)
-      throws SQLException {
-    try (PreparedStatement ps =
-        c.prepareStatement(
-            "INSERT INTO known_users (user_id, role, changed_at) VALUES (?, ?, ?)"
-                + " ON CONFLICT (user_id) DO UPDATE SET role = EXCLUDED.role, changed_at = EXCLUDED.changed_at"
-                + " WHERE known_users.changed_at <= EXCLUDED.changed_at")) {
-      ps.setObject(1, userId);
-      ps.setString(2, role.wireName());
-      ps.setTimestamp(3, Timestamp.from(changedAt));
-      return ps.executeUpdate();
-    }
+    return UsersReplica.apply(database, envelope).thenCompose(changed -> reload());
   }
 
   CompletionStage<Done> reload() {

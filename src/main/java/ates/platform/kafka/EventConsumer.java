@@ -4,6 +4,7 @@ import akka.Done;
 import akka.actor.CoordinatedShutdown;
 import akka.actor.typed.ActorSystem;
 import akka.kafka.CommitterSettings;
+import akka.kafka.ConsumerSettings;
 import akka.kafka.ConsumerMessage;
 import akka.kafka.ConsumerMessage.Committable;
 import akka.kafka.ConsumerMessage.CommittableMessage;
@@ -17,6 +18,7 @@ import akka.stream.UniqueKillSwitch;
 import akka.stream.javadsl.Keep;
 import akka.stream.javadsl.RestartSource;
 import akka.stream.javadsl.Sink;
+import akka.stream.javadsl.Source;
 import ates.contract.EventEnvelope;
 import ates.contract.EventJson;
 import ates.contract.InvalidEventException;
@@ -25,33 +27,42 @@ import ates.platform.Metrics;
 import com.typesafe.config.Config;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The consumer building block every service reuses: an Alpakka Kafka committable source on one
- * topic that
+ * The consumer building block every Kafka stream reuses, on one topic:
  *
  * <ul>
- *   <li>parses and validates each record against the contract; a record that fails goes unchanged
- *       to {@code <topic>.DLT} with the reason in the {@value #DLT_REASON_HEADER} header, and the
- *       stream moves on;
- *   <li>hands valid envelopes to the handler in batches of what has arrived (up to {@value
- *       #BATCH}): records with the same key (the same aggregate) one after another in partition
- *       order, records of different keys concurrently; and commits the batch's offsets only after
- *       every effect of the batch is durable (every future completed);
- *   <li>restarts with backoff when the handler or Kafka fails: records after the last commit are
- *       delivered again, so handlers must be idempotent.
+ *   <li>parses and validates each record against the contract; a record that fails (or whose data
+ *       the handler cannot read: {@link InvalidEventException}) goes unchanged to {@code
+ *       <topic>.DLT} with the reason in the {@value #DLT_REASON_HEADER} header, and the stream
+ *       moves on;
+ *   <li>hands valid envelopes to the handler, records with the same key (the same aggregate) one
+ *       after another in partition order;
+ *   <li>keeps its read position by one of two {@link Offsets} strategies, each stating its
+ *       guarantee: {@link Offsets#COMMITTED_TO_KAFKA} (batches of what has arrived, up to {@value
+ *       #BATCH}, records of different keys concurrently, offsets committed after every effect of
+ *       the batch is durable) or {@link Offsets#storedBy} (each partition resumes from the offset
+ *       the handler stores with its effects; a dead-lettered record still moves that offset);
+ *   <li>restarts with backoff when the handler or Kafka fails, and stops by its kill switch or in
+ *       the node's CoordinatedShutdown (service-stop phase), before the broker or database go.
  * </ul>
  */
 public final class EventConsumer {
@@ -61,13 +72,22 @@ public final class EventConsumer {
 
   private static final Logger log = LoggerFactory.getLogger(EventConsumer.class);
 
-  /** Records handled per batch at most. */
+  /** Records handled per batch at most (offsets committed to Kafka). */
   static final int BATCH = 100;
+
+  /** Makes each stream's shutdown task name unique (a supervised owner may start it again). */
+  private static final AtomicLong STARTED = new AtomicLong();
+
+  /** What a stream does with each valid envelope; durable when the future completes. */
+  @FunctionalInterface
+  public interface Handler {
+    CompletionStage<Done> handle(EventEnvelope envelope, RecordPosition at);
+  }
 
   private EventConsumer() {}
 
   /**
-   * Starts the stream; it stops in the node's CoordinatedShutdown (service-stop phase).
+   * Starts a stream whose offsets are committed to Kafka ({@link Offsets#COMMITTED_TO_KAFKA}).
    *
    * @param topic the contract's topic name (the node's topic prefix is added)
    * @return a kill switch that stops the stream
@@ -79,29 +99,44 @@ public final class EventConsumer {
       String groupId,
       String topic,
       Function<EventEnvelope, CompletionStage<Done>> handler) {
+    return start(
+        system, kafka, metrics, groupId, topic, Offsets.COMMITTED_TO_KAFKA,
+        (envelope, at) -> handler.apply(envelope));
+  }
+
+  /**
+   * Starts a stream keeping its offsets by the given strategy.
+   *
+   * @param topic the contract's topic name (the node's topic prefix is added)
+   * @return a kill switch that stops the stream
+   */
+  public static UniqueKillSwitch start(
+      ActorSystem<?> system,
+      KafkaPlatform kafka,
+      Metrics metrics,
+      String groupId,
+      String topic,
+      Offsets offsets,
+      Handler handler) {
     Config restart = system.settings().config().getConfig("ates.kafka.consumer-restart");
     RestartSettings restartSettings =
         RestartSettings.create(
             restart.getDuration("min-backoff"),
             restart.getDuration("max-backoff"),
             restart.getDouble("random-factor"));
-    CommitterSettings committerSettings = CommitterSettings.create(system);
-    SendProducer<String, byte[]> producer = kafka.producer();
+    Records records = new Records(kafka.producer(), metrics, handler, offsets);
+    ConsumerSettings<String, byte[]> settings = kafka.consumerSettings(groupId);
+    String prefixed = kafka.topic(topic);
+    Supplier<Source<Done, ?>> stream;
+    if (offsets instanceof Offsets.StoredByHandler s) {
+      stream = () -> stored(settings, prefixed, s.store(), records);
+    } else {
+      CommitterSettings committer = CommitterSettings.create(system);
+      stream = () -> committed(settings, committer, prefixed, records);
+    }
 
     UniqueKillSwitch killSwitch =
-        RestartSource.onFailuresWithBackoff(
-                restartSettings,
-                () ->
-                    Consumer.committableSource(
-                            kafka.consumerSettings(groupId), Subscriptions.topics(kafka.topic(topic)))
-                        .batch(BATCH, EventConsumer::firstOfBatch, EventConsumer::addToBatch)
-                        .mapAsync(
-                            1,
-                            batch ->
-                                handleBatch(batch, producer, metrics, handler)
-                                    .thenApply(done -> offsets(batch)))
-                        .via(Committer.flow(committerSettings))
-                        .mapMaterializedValue(control -> Done.getInstance()))
+        RestartSource.onFailuresWithBackoff(restartSettings, stream::get)
             .viaMat(KillSwitches.single(), Keep.right())
             .toMat(Sink.ignore(), Keep.left())
             .run(system);
@@ -109,13 +144,51 @@ public final class EventConsumer {
     CoordinatedShutdown.get(system)
         .addTask(
             CoordinatedShutdown.PhaseServiceStop(),
-            "stop-consumer-" + groupId + "-" + topic,
+            "stop-consumer-" + groupId + "-" + topic + "-" + STARTED.incrementAndGet(),
             () -> {
               killSwitch.shutdown();
               return CompletableFuture.completedFuture(Done.getInstance());
             });
-    log.info("Consuming {} as group {}", topic, groupId);
+    boolean stored = offsets instanceof Offsets.StoredByHandler;
+    log.info(
+        "Consuming {} as group {}, offsets {}",
+        topic,
+        groupId,
+        stored ? "stored by the handler" : "committed to Kafka");
     return killSwitch;
+  }
+
+  private static Source<Done, ?> committed(
+      ConsumerSettings<String, byte[]> settings,
+      CommitterSettings committerSettings,
+      String topic,
+      Records records) {
+    return Consumer.committableSource(settings, Subscriptions.topics(topic))
+        .batch(BATCH, EventConsumer::firstOfBatch, EventConsumer::addToBatch)
+        .mapAsync(1, batch -> records.handleBatch(batch).thenApply(done -> offsets(batch)))
+        .via(Committer.flow(committerSettings))
+        .mapMaterializedValue(control -> Done.getInstance());
+  }
+
+  private static Source<Done, ?> stored(
+      ConsumerSettings<String, byte[]> settings, String topic, OffsetStore store, Records records) {
+    return Consumer.plainPartitionedManualOffsetSource(
+            settings, Subscriptions.topics(topic), partitions -> seek(store, partitions))
+        // every assigned partition is a sub-stream that never completes: merge them all
+        .flatMapMerge(Integer.MAX_VALUE, pair -> pair.second().mapAsync(1, records::handle))
+        .mapMaterializedValue(control -> Done.getInstance());
+  }
+
+  private static CompletionStage<Map<TopicPartition, Object>> seek(
+      OffsetStore store, Set<TopicPartition> partitions) {
+    return store
+        .nextOffsets(partitions)
+        .thenApply(
+            stored -> {
+              Map<TopicPartition, Object> seek = new HashMap<>();
+              for (TopicPartition tp : partitions) seek.put(tp, stored.getOrDefault(tp, 0L));
+              return seek;
+            });
   }
 
   private static List<CommittableMessage<String, byte[]>> firstOfBatch(
@@ -136,64 +209,75 @@ public final class EventConsumer {
         batch.stream().map(CommittableMessage::committableOffset).toList());
   }
 
-  /** One chain per key, in arrival order; the chains run concurrently. */
-  private static CompletionStage<Done> handleBatch(
-      List<CommittableMessage<String, byte[]>> batch,
-      SendProducer<String, byte[]> producer,
-      Metrics metrics,
-      Function<EventEnvelope, CompletionStage<Done>> handler) {
-    Map<String, CompletionStage<Done>> chains = new LinkedHashMap<>();
-    for (CommittableMessage<String, byte[]> msg : batch) {
-      ConsumerRecord<String, byte[]> record = msg.record();
-      String key = record.key() == null ? "" : record.key();
-      CompletionStage<Done> previous =
-          chains.getOrDefault(key, CompletableFuture.completedFuture(Done.getInstance()));
-      chains.put(key, previous.thenCompose(d -> handle(record, producer, metrics, handler)));
+  /** How one stream handles a record, whatever its offsets strategy. */
+  private record Records(
+      SendProducer<String, byte[]> producer, Metrics metrics, Handler handler, Offsets offsets) {
+
+    /** One chain per key, in arrival order; the chains run concurrently. */
+    CompletionStage<Done> handleBatch(List<CommittableMessage<String, byte[]>> batch) {
+      Map<String, CompletionStage<Done>> chains = new LinkedHashMap<>();
+      for (CommittableMessage<String, byte[]> msg : batch) {
+        ConsumerRecord<String, byte[]> record = msg.record();
+        String key = record.key() == null ? "" : record.key();
+        CompletionStage<Done> previous =
+            chains.getOrDefault(key, CompletableFuture.completedFuture(Done.getInstance()));
+        chains.put(key, previous.thenCompose(d -> handle(record)));
+      }
+      return CompletableFuture.allOf(
+              chains.values().stream()
+                  .map(CompletionStage::toCompletableFuture)
+                  .toArray(CompletableFuture[]::new))
+          .thenApply(v -> Done.getInstance());
     }
-    return CompletableFuture.allOf(
-            chains.values().stream()
-                .map(CompletionStage::toCompletableFuture)
-                .toArray(CompletableFuture[]::new))
-        .thenApply(v -> Done.getInstance());
+
+    CompletionStage<Done> handle(ConsumerRecord<String, byte[]> record) {
+      RecordPosition at = new RecordPosition(record.topic(), record.partition(), record.offset());
+      EventEnvelope envelope;
+      try {
+        envelope = EventJson.decode(record.value());
+      } catch (InvalidEventException e) {
+        return deadLetterAndSkip(record, at, e.getMessage());
+      }
+      CompletionStage<Done> handled;
+      try {
+        handled = handler.handle(envelope, at);
+      } catch (InvalidEventException e) {
+        // valid against its schema, yet its data cannot be read (a number too large, a date that
+        // does not exist)
+        return deadLetterAndSkip(record, at, e.getMessage());
+      }
+      return handled
+          .handle(
+              (done, failure) -> {
+                if (failure == null) {
+                  metrics.eventConsumed(record.topic());
+                  return CompletableFuture.completedFuture(Done.getInstance());
+                }
+                Throwable cause =
+                    failure instanceof CompletionException && failure.getCause() != null
+                        ? failure.getCause()
+                        : failure;
+                if (cause instanceof InvalidEventException invalid) {
+                  return deadLetterAndSkip(record, at, invalid.getMessage());
+                }
+                return CompletableFuture.<Done>failedFuture(cause);
+              })
+          .thenCompose(stage -> stage);
+    }
+
+    /** Dead-letters the record; with stored offsets, then moves the stored offset past it. */
+    private CompletionStage<Done> deadLetterAndSkip(
+        ConsumerRecord<String, byte[]> record, RecordPosition at, String reason) {
+      CompletionStage<Done> sent = deadLetter(record, reason, producer, metrics);
+      if (offsets instanceof Offsets.StoredByHandler s) {
+        return sent.thenCompose(d -> s.store().skip(at));
+      }
+      return sent;
+    }
   }
 
-  private static CompletionStage<Done> handle(
-      ConsumerRecord<String, byte[]> record,
-      SendProducer<String, byte[]> producer,
-      Metrics metrics,
-      Function<EventEnvelope, CompletionStage<Done>> handler) {
-    EventEnvelope envelope;
-    try {
-      envelope = EventJson.decode(record.value());
-    } catch (InvalidEventException e) {
-      return deadLetter(record, e.getMessage(), producer, metrics);
-    }
-    CompletionStage<Done> handled;
-    try {
-      handled = handler.apply(envelope);
-    } catch (InvalidEventException e) {
-      // valid against its schema, yet its data cannot be read (a number too large, a date that does not exist)
-      return deadLetter(record, e.getMessage(), producer, metrics);
-    }
-    return handled
-        .handle(
-            (done, failure) -> {
-              if (failure == null) {
-                metrics.eventConsumed(record.topic());
-                return CompletableFuture.completedFuture(Done.getInstance());
-              }
-              Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
-                  ? failure.getCause() : failure;
-              if (cause instanceof InvalidEventException invalid) {
-                return deadLetter(record, invalid.getMessage(), producer, metrics);
-              }
-              return CompletableFuture.<Done>failedFuture(cause);
-            })
-        .thenCompose(stage -> stage);
-  }
-
-  /** Sends the record, unchanged, to its topic's dead-letter topic with the reason (for streams that manage offsets themselves too). */
-  public static CompletionStage<Done> deadLetter(
+  /** Sends the record, unchanged, to its topic's dead-letter topic with the reason. */
+  private static CompletionStage<Done> deadLetter(
       ConsumerRecord<String, byte[]> record,
       String reason,
       SendProducer<String, byte[]> producer,

@@ -44,7 +44,10 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** The consumer building block against the real broker: dead letters, restarts, commits. */
+/**
+ * The consumer building block against the real broker, with either offsets strategy: dead
+ * letters, restarts, commits to Kafka or offsets stored by the handler.
+ */
 @IntegrationTest
 class EventConsumerTest {
 
@@ -162,6 +165,92 @@ class EventConsumerTest {
                       admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS);
                   assertEquals(5L, offsets.get(new TopicPartition(topic, 0)).offset());
                 });
+      }
+    } finally {
+      stream.shutdown();
+    }
+  }
+
+  @Test
+  void with_offsets_stored_by_the_handler_each_record_is_applied_once_and_poison_moves_the_offset()
+      throws Exception {
+    String topic = "stored-offsets-test-" + UUID.randomUUID();
+    String group = "group-" + UUID.randomUUID();
+    TopicPartition partition = new TopicPartition(topic, 0);
+    KafkaPlatform.createMissing(
+        infra.kafkaBootstrap(),
+        List.of(
+            new NewTopic(topic, 1, (short) 1),
+            new NewTopic(Topics.deadLetter(topic), 1, (short) 1)));
+    UUID alreadyApplied = UUID.randomUUID();
+    UUID first = UUID.randomUUID();
+    UUID second = UUID.randomUUID();
+    try (KafkaProducer<String, byte[]> producer =
+        new KafkaProducer<>(
+            Map.of("bootstrap.servers", infra.kafkaBootstrap()),
+            new StringSerializer(),
+            new ByteArraySerializer())) {
+      producer.send(new ProducerRecord<>(topic, "a", validEvent(alreadyApplied))).get();
+      producer.send(new ProducerRecord<>(topic, "b", validEvent(first))).get();
+      producer.send(new ProducerRecord<>(topic, "c", validEvent(second))).get();
+      // last: only the dead letter's stored offset can bring the partition to its end
+      producer.send(new ProducerRecord<>(topic, "d", "not json".getBytes(StandardCharsets.UTF_8)))
+          .get();
+    }
+
+    // the handler's database, in memory: offset 1 is stored, so record 0 was applied before
+    Map<TopicPartition, Long> stored = new ConcurrentHashMap<>(Map.of(partition, 1L));
+    OffsetStore store =
+        new OffsetStore() {
+          @Override
+          public CompletableFuture<Map<TopicPartition, Long>> nextOffsets(
+              Set<TopicPartition> partitions) {
+            return CompletableFuture.completedFuture(Map.copyOf(stored));
+          }
+
+          @Override
+          public CompletableFuture<Done> skip(RecordPosition at) {
+            stored.put(new TopicPartition(at.topic(), at.partition()), at.nextOffset());
+            return CompletableFuture.completedFuture(Done.getInstance());
+          }
+        };
+    List<String> applied = new CopyOnWriteArrayList<>();
+    AtomicBoolean failedOnce = new AtomicBoolean(false);
+    UniqueKillSwitch stream =
+        EventConsumer.start(
+            testKit.system(),
+            kafka,
+            new Metrics(),
+            group,
+            topic,
+            Offsets.storedBy(store),
+            (envelope, at) -> {
+              UUID userId = EventJson.dataAs(envelope, UserRegisteredV1.class).userId();
+              // fails before its transaction commits: the stream restarts from the stored offset
+              if (userId.equals(second) && failedOnce.compareAndSet(false, true)) {
+                return CompletableFuture.failedFuture(new IllegalStateException("database down"));
+              }
+              // the effect and the next offset in one transaction
+              applied.add(userId + "@" + at.offset());
+              stored.put(new TopicPartition(at.topic(), at.partition()), at.nextOffset());
+              return CompletableFuture.completedFuture(Done.getInstance());
+            });
+    try {
+      await().atMost(Duration.ofSeconds(30)).until(() -> stored.get(partition) == 4L);
+      assertTrue(failedOnce.get());
+      assertEquals(List.of(first + "@1", second + "@2"), applied);
+      List<ConsumerRecord<String, byte[]>> dead =
+          TopicReader.readUntil(
+              infra.kafkaBootstrap(), Topics.deadLetter(topic), Duration.ofSeconds(30),
+              r -> !r.isEmpty());
+      assertEquals(List.of("d"), dead.stream().map(ConsumerRecord::key).toList());
+      Map<String, Object> adminConfig =
+          Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, infra.kafkaBootstrap());
+      try (Admin admin = Admin.create(adminConfig)) {
+        assertTrue(
+            admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata()
+                .get(10, TimeUnit.SECONDS).isEmpty(),
+            "nothing is committed to the consumer group");
       }
     } finally {
       stream.shutdown();
