@@ -302,48 +302,9 @@ final class AnalyticsStore {
   }
 
   private static DayFigures figures(Connection c, LocalDate day) throws SQLException {
-    long fees = 0, rewards = 0, tasks = 0, rewardSum = 0;
-    try (PreparedStatement ps = c.prepareStatement(
-        "SELECT fees, rewards, completed_tasks, reward_sum FROM day_figures WHERE billing_date = ?")) {
-      ps.setDate(1, Date.valueOf(day));
-      try (ResultSet rs = ps.executeQuery()) {
-        if (rs.next()) {
-          fees = rs.getLong("fees");
-          rewards = rs.getLong("rewards");
-          tasks = rs.getLong("completed_tasks");
-          rewardSum = rs.getLong("reward_sum");
-        }
-      }
-    }
-    DayFigures.TaskFigure top = null;
-    try (PreparedStatement ps = c.prepareStatement(
-        "SELECT task_id, title, jira_id, completion_reward, completed_at FROM completed_tasks WHERE billing_date = ?"
-            + " ORDER BY completion_reward DESC, completed_at ASC, task_id ASC LIMIT 1")) {
-      ps.setDate(1, Date.valueOf(day));
-      try (ResultSet rs = ps.executeQuery()) {
-        if (rs.next()) {
-          top = new DayFigures.TaskFigure(
-              rs.getObject("task_id", UUID.class),
-              rs.getString("title"),
-              rs.getString("jira_id"),
-              rs.getLong("completion_reward"),
-              rs.getTimestamp("completed_at").toInstant());
-        }
-      }
-    }
-    Map<UUID, Long> balances = new HashMap<>();
-    try (PreparedStatement ps = c.prepareStatement(
-        "SELECT account_id, sum(net) AS balance FROM day_nets WHERE billing_date <= ?"
-            + " GROUP BY account_id")) {
-      ps.setDate(1, Date.valueOf(day));
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          balances.put(rs.getObject("account_id", UUID.class), rs.getLong("balance"));
-        }
-      }
-    }
-    return new DayFigures(day, fees, rewards, tasks, rewardSum, top, balances);
+    return figuresRange(c, day, day).get(0);
   }
+
 
   /** Users whose role is not worker (left out of the negative-balance count). */
   CompletionStage<Set<UUID>> nonWorkers() {
