@@ -177,21 +177,7 @@ final class AnalyticsStore {
   record Loaded(DayFigures figures, Map<String, Long> offsets) {}
 
   CompletionStage<Loaded> load(LocalDate day) {
-    return database.query(c -> {
-      c.setAutoCommit(false);
-      c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
-      try {
-        Loaded loaded = new Loaded(figures(c, day), allOffsets(c));
-        c.commit();
-        return loaded;
-      } catch (SQLException | RuntimeException e) {
-        c.rollback();
-        throw e;
-      } finally {
-        c.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
-        c.setAutoCommit(true);
-      }
-    });
+    return inSnapshot(c -> new Loaded(figures(c, day), allOffsets(c)));
   }
 
   /**
@@ -199,13 +185,18 @@ final class AnalyticsStore {
    * number of queries whatever the length of the range (the cold days of a range query).
    */
   CompletionStage<List<DayFigures>> loadRange(LocalDate from, LocalDate to) {
+    return inSnapshot(c -> figuresRange(c, from, to));
+  }
+
+  /** Reads in one repeatable-read transaction, so every query sees the same snapshot. */
+  private <T> CompletionStage<T> inSnapshot(ServiceDatabase.SqlFunction<Connection, T> read) {
     return database.query(c -> {
       c.setAutoCommit(false);
       c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
       try {
-        List<DayFigures> days = figuresRange(c, from, to);
+        T result = read.apply(c);
         c.commit();
-        return days;
+        return result;
       } catch (SQLException | RuntimeException e) {
         c.rollback();
         throw e;
