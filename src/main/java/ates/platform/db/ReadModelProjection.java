@@ -46,6 +46,7 @@ public final class ReadModelProjection {
       ServiceDatabase database,
       String role,
       RowWriter<E> writer) {
+    Metrics metrics = Metrics.of(system);
     ShardedDaemonProcess.get(system)
         .init(
             ProjectionBehavior.Command.class,
@@ -54,8 +55,9 @@ public final class ReadModelProjection {
             i -> {
               SourceProvider<Offset, EventEnvelope<E>> source =
                   EventSourcedProvider.eventsByTag(system, readJournalPluginId, tags.get(i));
+              ProjectionId id = ProjectionId.of(name, tags.get(i));
               return ProjectionBehavior.create(
-                  projection(system, ProjectionId.of(name, tags.get(i)), source, database, writer));
+                  projection(system, id, source, database, writer, metrics, Clock.systemUTC()));
             },
             ShardedDaemonProcessSettings.create(system).withRole(role),
             Optional.of(ProjectionBehavior.stopMessage()));
@@ -63,26 +65,17 @@ public final class ReadModelProjection {
 
   /**
    * One instance: groups of up to 200 events or 50 ms, each group's rows and offset in one
-   * transaction. Public so that tests run it with a test source provider.
+   * transaction; its figures go to {@code metrics}, its lag measured by {@code clock}. Public so
+   * that tests run it with a test source provider.
    */
   public static <E> GroupedProjection<Offset, EventEnvelope<E>> projection(
       ActorSystem<?> system,
       ProjectionId id,
       SourceProvider<Offset, EventEnvelope<E>> source,
       ServiceDatabase database,
-      RowWriter<E> writer) {
-    return projection(system, id, source, database, writer, Clock.systemUTC());
-  }
-
-  /** As above, with the clock that measures the projection's lag. */
-  public static <E> GroupedProjection<Offset, EventEnvelope<E>> projection(
-      ActorSystem<?> system,
-      ProjectionId id,
-      SourceProvider<Offset, EventEnvelope<E>> source,
-      ServiceDatabase database,
       RowWriter<E> writer,
+      Metrics metrics,
       Clock clock) {
-    Metrics metrics = Metrics.of(system);
     return JdbcProjection.groupedWithin(
             id,
             source,
