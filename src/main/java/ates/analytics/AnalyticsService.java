@@ -33,6 +33,8 @@ public final class AnalyticsService implements Service {
     Config config = ctx.config().getConfig("ates.analytics");
     ZoneId zone = ZoneId.of(config.getString("billing-zone"));
     AnalyticsStore store = new AnalyticsStore(ctx.database());
+    // ingestion keeps its offsets in kafka_offsets, not in its Kafka groups
+    ctx.kafka().reportStoredOffsets(store::allStoredOffsets);
     ActorRef<AnalyticsGuardian.Command> guardian =
         ClusterSingleton.get(ctx.system())
             .init(

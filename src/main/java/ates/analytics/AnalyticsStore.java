@@ -5,6 +5,7 @@ import ates.contract.events.TaskCompletedV1;
 import ates.contract.events.TransactionCreatedV1;
 import ates.platform.db.ServiceDatabase;
 import ates.platform.db.UsersReplica;
+import ates.platform.kafka.KafkaPlatform;
 import java.sql.Connection;
 import java.sql.Date;
 import java.sql.PreparedStatement;
@@ -167,6 +168,25 @@ final class AnalyticsStore {
               offsets.put(partitionKey(topic, rs.getInt("partition")), rs.getLong("next_offset"));
             }
           }
+        }
+      }
+      return offsets;
+    });
+  }
+
+  /** Every stored offset of every consumer, for the consumer lag figures. */
+  CompletionStage<List<KafkaPlatform.ConsumerOffset>> allStoredOffsets() {
+    return database.query(c -> {
+      List<KafkaPlatform.ConsumerOffset> offsets = new ArrayList<>();
+      try (PreparedStatement ps = c.prepareStatement(
+              "SELECT consumer, topic, partition, next_offset FROM kafka_offsets");
+          ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          offsets.add(new KafkaPlatform.ConsumerOffset(
+              rs.getString("consumer"),
+              rs.getString("topic"),
+              rs.getInt("partition"),
+              rs.getLong("next_offset")));
         }
       }
       return offsets;

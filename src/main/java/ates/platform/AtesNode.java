@@ -13,6 +13,7 @@ import ates.platform.cluster.ServicesReadyCheck;
 import ates.platform.db.ServiceDatabase;
 import ates.platform.http.JwtService;
 import ates.platform.http.UserRoles;
+import ates.platform.kafka.ConsumerLagMonitor;
 import ates.platform.kafka.KafkaPlatform;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
@@ -89,6 +90,7 @@ public final class AtesNode {
 
       Metrics metrics = Metrics.of(system);
       KafkaPlatform kafka = new KafkaPlatform(system, infra.kafkaBootstrap());
+      ConsumerLagMonitor.start(system, kafka, metrics);
       boolean embeddedDefault = infra.embeddedDatabase() && infra.embeddedKafka();
       UserRoles userRoles = UserRoles.start(system);
       JwtService jwt =

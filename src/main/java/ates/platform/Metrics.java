@@ -6,6 +6,7 @@ import akka.actor.typed.ExtensionId;
 import akka.cluster.MemberStatus;
 import akka.cluster.typed.Cluster;
 import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.Gauge;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
@@ -14,11 +15,13 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.List;
 import java.util.stream.StreamSupport;
 
 /**
  * The node's Prometheus registry: JVM figures, HTTP requests, Akka cluster membership and the event
- * plumbing (published, consumed and dead-lettered records per topic).
+ * plumbing (published, consumed and dead-lettered records per topic; consumer lag per group, topic
+ * and partition; events and lag per projection).
  */
 public final class Metrics {
 
@@ -51,6 +54,12 @@ public final class Metrics {
   private final Counter published;
   private final Counter consumed;
   private final Counter deadLettered;
+  private final Counter projectionEvents;
+  private final Gauge projectionLag;
+  private volatile List<ConsumerLag> consumerLag = List.of();
+
+  /** How far a consumer group is behind on one partition: end offset minus committed offset. */
+  public record ConsumerLag(String group, String topic, int partition, long lag) {}
 
   public Metrics() {
     JvmMetrics.builder().register(registry);
@@ -84,6 +93,33 @@ public final class Metrics {
             .help("Records sent to a dead-letter topic, by source topic")
             .labelNames("topic")
             .register(registry);
+    projectionEvents =
+        Counter.builder()
+            .name("ates_projection_events_total")
+            .help("Journal events processed by a projection (publisher or read model), by name")
+            .labelNames("projection")
+            .register(registry);
+    projectionLag =
+        Gauge.builder()
+            .name("ates_projection_lag_seconds")
+            .help(
+                "Age of the newest journal event of the group a projection processed last,"
+                    + " when it was processed, by projection name")
+            .labelNames("projection")
+            .register(registry);
+    GaugeWithCallback.builder()
+        .name("ates_consumer_lag")
+        .help(
+            "Records a consumer group has yet to handle, by group, topic and partition: end offset"
+                + " minus committed offset, sampled periodically")
+        .labelNames("group", "topic", "partition")
+        .callback(
+            cb -> {
+              for (ConsumerLag l : consumerLag) {
+                cb.call(l.lag(), l.group(), l.topic(), Integer.toString(l.partition()));
+              }
+            })
+        .register(registry);
   }
 
   /** Registers the Akka cluster figures of the node's actor system. */
@@ -131,6 +167,21 @@ public final class Metrics {
 
   public void eventDeadLettered(String topic) {
     deadLettered.labelValues(topic).inc();
+  }
+
+  /**
+   * A projection processed a group of journal events, the newest written at {@code newestMillis}
+   * (journal time), at {@code nowMillis}.
+   */
+  public void projectionProcessed(
+      String projection, int events, long newestMillis, long nowMillis) {
+    projectionEvents.labelValues(projection).inc(events);
+    projectionLag.labelValues(projection).set(Math.max(0, nowMillis - newestMillis) / 1000.0);
+  }
+
+  /** The latest consumer lag sample; it replaces the previous one whole. */
+  public void consumerLag(List<ConsumerLag> sample) {
+    consumerLag = List.copyOf(sample);
   }
 
   /** The registry in Prometheus text format. */

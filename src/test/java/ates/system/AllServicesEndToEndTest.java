@@ -93,4 +93,28 @@ class AllServicesEndToEndTest {
       assertTrue(accountingEarnings != 0);
     });
   }
+
+  @Test
+  void metrics_show_the_lag_of_every_consumer_and_projection_of_the_node() {
+    Http management = new Http(node.managementPort());
+    List<String> groups =
+        List.of(setup.topic("tasks-users"), setup.topic("accounting-users"), "analytics");
+    String onUsers = "topic=\"" + setup.topic(Topics.USERS) + "\"} ";
+    await().atMost(TIMEOUT).untilAsserted(() -> {
+      String metrics = management.get("/metrics", null).body();
+      for (String group : groups) {
+        assertTrue(
+            metrics.lines()
+                .anyMatch(l -> l.startsWith("ates_consumer_lag{group=\"" + group + "\",")
+                    && l.contains(onUsers)),
+            group + " lag on Users\n" + metrics);
+      }
+      for (String projection : List.of("publish-", "users-read-model")) {
+        assertTrue(
+            metrics.contains("ates_projection_lag_seconds{projection=\"" + projection), metrics);
+        assertTrue(
+            metrics.contains("ates_projection_events_total{projection=\"" + projection), metrics);
+      }
+    });
+  }
 }

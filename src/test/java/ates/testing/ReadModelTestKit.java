@@ -9,10 +9,12 @@ import akka.projection.eventsourced.EventEnvelope;
 import akka.projection.testkit.javadsl.ProjectionTestKit;
 import akka.projection.testkit.javadsl.TestSourceProvider;
 import akka.stream.javadsl.Source;
+import ates.platform.Metrics;
 import ates.platform.db.ReadModelProjection;
 import ates.platform.db.ServiceDatabase;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -48,6 +50,9 @@ public final class ReadModelTestKit<E> implements AutoCloseable {
   private final String name;
   private final ReadModelProjection.RowWriter<E> writer;
   private final List<EventEnvelope<E>> journal = new ArrayList<>();
+  /** The projection's figures; a registry of its own, as a local actor system has no cluster. */
+  private final Metrics metrics = new Metrics();
+  private Clock clock = Clock.systemUTC();
 
   private ReadModelTestKit(String service, String name, ReadModelProjection.RowWriter<E> writer) {
     this.testKit = ActorTestKit.create(name, CONFIG);
@@ -74,6 +79,17 @@ public final class ReadModelTestKit<E> implements AutoCloseable {
     return database;
   }
 
+  /** The clock the projection measures its lag by. */
+  public ReadModelTestKit<E> withClock(Clock clock) {
+    this.clock = clock;
+    return this;
+  }
+
+  /** The projection's figures, as {@code /metrics} would show them. */
+  public String scrape() {
+    return metrics.scrape();
+  }
+
   /** Journal events of one entity, numbered on from its last given event. */
   @SafeVarargs
   public final ReadModelTestKit<E> given(String persistenceId, Instant at, E... events) {
@@ -96,7 +112,10 @@ public final class ReadModelTestKit<E> implements AutoCloseable {
         TestSourceProvider.create(events, EventEnvelope::offset);
     ProjectionId id = ProjectionId.of(name, UUID.randomUUID().toString());
     ProjectionTestKit.create(testKit.system())
-        .run(ReadModelProjection.projection(testKit.system(), id, source, database, writer), MAX,
+        .run(
+            ReadModelProjection.projection(
+                testKit.system(), id, source, database, writer, metrics, clock),
+            MAX,
             then);
   }
 

@@ -130,6 +130,8 @@ public final class TestInfra {
     c.put("ates.demo", "false");
     // Fewer PBKDF2 iterations keep the suite fast; production uses the configured default.
     c.put("ates.passwords.iterations", 10_000);
+    // Consumer lag on /metrics within a second or two.
+    c.put("ates.kafka.lag-interval", "1s");
     return ConfigFactory.parseMap(c);
   }
 
@@ -152,6 +154,7 @@ public final class TestInfra {
     env.put("ATES_ADMIN_PASSWORD", ADMIN_PASSWORD);
     env.put("ATES_DEMO", "false");
     env.put("ATES_PASSWORD_ITERATIONS", "10000");
+    env.put("ATES_KAFKA_LAG_INTERVAL", "1s");
     return env;
   }
 

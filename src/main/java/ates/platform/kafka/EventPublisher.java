@@ -15,6 +15,7 @@ import akka.projection.jdbc.javadsl.JdbcProjection;
 import ates.platform.Metrics;
 import ates.platform.Tags;
 import ates.platform.db.ServiceDatabase;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -71,10 +72,12 @@ public final class EventPublisher {
                           database::newSession,
                           () ->
                               new PublishingHandler<>(
+                                  name,
                                   service,
                                   kafka.kafkaProducer(),
                                   kafka.topicPrefix(),
                                   metrics,
+                                  Clock.systemUTC(),
                                   toEvents),
                           system)
                       .withGroup(GROUP_SIZE, GROUP_WITHIN));
@@ -87,25 +90,33 @@ public final class EventPublisher {
    * Publishes a group of journal events: hands every record of the group to the producer in journal
    * order, without waiting between them, then waits for all acknowledgements before the group's
    * offset is saved. The producer keeps that order per partition, so each aggregate's events stay
-   * in order; a failure fails the group, which is published again from its first event.
+   * in order; a failure fails the group, which is published again from its first event. Once the
+   * group is acknowledged, the projection's figures count its events and its lag (the age of its
+   * newest event).
    */
   static final class PublishingHandler<E> extends Handler<List<EventEnvelope<E>>> {
+    private final String projection;
     private final String service;
     private final Producer<String, byte[]> producer;
     private final String topicPrefix;
     private final Metrics metrics;
+    private final Clock clock;
     private final Function<E, List<OutgoingEvent>> toEvents;
 
     PublishingHandler(
+        String projection,
         String service,
         Producer<String, byte[]> producer,
         String topicPrefix,
         Metrics metrics,
+        Clock clock,
         Function<E, List<OutgoingEvent>> toEvents) {
+      this.projection = projection;
       this.service = service;
       this.producer = producer;
       this.topicPrefix = topicPrefix;
       this.metrics = metrics;
+      this.clock = clock;
       this.toEvents = toEvents;
     }
 
@@ -126,7 +137,17 @@ public final class EventPublisher {
         }
       }
       return CompletableFuture.allOf(acks.toArray(new CompletableFuture[0]))
-          .thenApply(v -> Done.getInstance());
+          .thenApply(
+              v -> {
+                processed(envelopes);
+                return Done.getInstance();
+              });
+    }
+
+    private void processed(List<EventEnvelope<E>> envelopes) {
+      if (envelopes.isEmpty()) return;
+      long newest = envelopes.stream().mapToLong(EventEnvelope::timestamp).max().getAsLong();
+      metrics.projectionProcessed(projection, envelopes.size(), newest, clock.millis());
     }
 
     private CompletableFuture<Void> send(ProducerRecord<String, byte[]> record, String topic) {

@@ -14,6 +14,9 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
@@ -29,7 +32,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Kafka for one node: the one shared {@link SendProducer} (idempotent, acks=all; closed on
- * shutdown), consumer settings, and topic creation at start-up.
+ * shutdown), consumer settings, and topic creation at start-up. It also knows the node's consumers
+ * for {@link ConsumerLagMonitor}: every group it made consumer settings for, and the consumers
+ * that keep their offsets in their own database.
  */
 public final class KafkaPlatform {
 
@@ -40,6 +45,17 @@ public final class KafkaPlatform {
   private final SendProducer<String, byte[]> producer;
   private final Producer<String, byte[]> kafkaProducer;
   private final String topicPrefix;
+  private final Set<String> consumerGroups = ConcurrentHashMap.newKeySet();
+  private final List<StoredOffsets> storedOffsets = new CopyOnWriteArrayList<>();
+
+  /** The next offset a consumer will read on one partition of a topic (its Kafka name). */
+  public record ConsumerOffset(String consumer, String topic, int partition, long nextOffset) {}
+
+  /** Reads the offsets of a consumer that stores them itself rather than in its Kafka group. */
+  @FunctionalInterface
+  public interface StoredOffsets {
+    CompletionStage<List<ConsumerOffset>> read();
+  }
 
   public KafkaPlatform(ActorSystem<?> system, String bootstrapServers) {
     this.system = system;
@@ -91,11 +107,29 @@ public final class KafkaPlatform {
     return topicPrefix + contractTopic;
   }
 
-  /** Consumer settings for a group; the topic prefix is added to the group id too. */
+  /**
+   * Consumer settings for a group; the topic prefix is added to the group id too. The group counts
+   * as one this node runs: its lag is reported for every partition it has committed.
+   */
   public ConsumerSettings<String, byte[]> consumerSettings(String groupId) {
+    consumerGroups.add(topicPrefix + groupId);
     return ConsumerSettings.create(system, new StringDeserializer(), new ByteArrayDeserializer())
         .withBootstrapServers(bootstrapServers)
         .withGroupId(topicPrefix + groupId);
+  }
+
+  /** The Kafka group ids (prefixed) this node has made consumer settings for. */
+  public Set<String> consumerGroups() {
+    return Set.copyOf(consumerGroups);
+  }
+
+  /** Registers a consumer that stores its offsets itself, so that its lag is reported too. */
+  public void reportStoredOffsets(StoredOffsets offsets) {
+    storedOffsets.add(offsets);
+  }
+
+  List<StoredOffsets> storedOffsets() {
+    return List.copyOf(storedOffsets);
   }
 
   /**
