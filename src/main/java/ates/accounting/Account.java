@@ -14,23 +14,23 @@ import ates.contract.Direction;
 import ates.contract.TransactionIds;
 import ates.contract.TransactionType;
 import ates.platform.CborSerializable;
-import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
-import com.fasterxml.jackson.databind.util.StdConverter;
-import java.util.List;
-import org.pcollections.HashTreePSet;
-import org.pcollections.PSet;
 import ates.platform.JournaledEntity;
 import ates.platform.Tags;
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
+import com.fasterxml.jackson.databind.util.StdConverter;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
+import org.pcollections.HashTreePSet;
+import org.pcollections.PSet;
 
 /**
- * One user's ledger: a sharded, event-sourced entity per account (= user id), with snapshots.
- * Every movement has a deterministic transaction id and the entity books each id once, so a
- * redelivered or re-read event never moves money twice.
+ * One user's ledger: a sharded, event-sourced entity per account (= user id), with snapshots. Every
+ * movement has a deterministic transaction id and the entity books each id once, so a redelivered
+ * or re-read event never moves money twice.
  *
  * <p>The state keeps the balance through the last closed billing day apart from the net movements
  * of later days, so closing day D pays out exactly the balance at the end of D, even when the close
@@ -43,9 +43,9 @@ public final class Account extends JournaledEntity<Account.Command, Account.Even
   public static final Tags TAGS = new Tags("accounts", 4);
 
   /**
-   * A movement to book: what happened, with its deterministic id. Build it with
-   * {@link #builder}: the direction is the type's (kept in the record because the journal holds
-   * it), and the id and the description name their fields.
+   * A movement to book: what happened, with its deterministic id. Build it with {@link #builder}:
+   * the direction is the type's (kept in the record because the journal holds it), and the id and
+   * the description name their fields.
    */
   public record Movement(
       String transactionId,
@@ -189,7 +189,8 @@ public final class Account extends JournaledEntity<Account.Command, Account.Even
     /** Balance at the end of {@code date}: settled plus the unsettled days up to it. */
     long endOfDayBalance(LocalDate date) {
       long sum = settled;
-      for (Map.Entry<LocalDate, Long> e : unsettled.headMap(date, true).entrySet()) sum += e.getValue();
+      for (Map.Entry<LocalDate, Long> e : unsettled.headMap(date, true).entrySet())
+        sum += e.getValue();
       return sum;
     }
 
@@ -241,14 +242,15 @@ public final class Account extends JournaledEntity<Account.Command, Account.Even
     return RetentionCriteria.snapshotEvery(100, 2);
   }
 
-
   @Override
   public CommandHandlerWithReply<Command, Event, State> commandHandler() {
     return newCommandHandlerWithReplyBuilder()
         .forAnyState()
         .onCommand(Book.class, this::book)
         .onCommand(CloseDay.class, this::closeDay)
-        .onCommand(GetBalance.class, (state, cmd) -> Effect().reply(cmd.replyTo(), StatusReply.success(state.balance())))
+        .onCommand(
+            GetBalance.class,
+            (state, cmd) -> Effect().reply(cmd.replyTo(), StatusReply.success(state.balance())))
         .build();
   }
 

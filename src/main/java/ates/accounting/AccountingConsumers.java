@@ -15,18 +15,21 @@ import java.util.concurrent.CompletableFuture;
  *
  * <ul>
  *   <li>{@code TaskAssigned} and {@code TaskCompleted}: book the fee or reward on the assignee's
- *       account; the offset is committed only after the account has persisted the movement, and
- *       the movement's deterministic id makes a redelivery move nothing;
+ *       account; the offset is committed only after the account has persisted the movement, and the
+ *       movement's deterministic id makes a redelivery move nothing;
  *   <li>{@code Users}: the service's replica of users (email addresses for payout mails, workers
  *       for the billing run), kept by the one rule of {@link UsersReplica}.
  * </ul>
  *
- * <p>No order between topics is assumed: a movement for an account the service has not heard of
- * is booked all the same.
+ * <p>No order between topics is assumed: a movement for an account the service has not heard of is
+ * booked all the same.
  */
 final class AccountingConsumers {
 
-  /** One consumer group per task topic: {@code accounting-TaskAssigned}, {@code accounting-TaskCompleted}. */
+  /**
+   * One consumer group per task topic: {@code accounting-TaskAssigned}, {@code
+   * accounting-TaskCompleted}.
+   */
   static String tasksGroup(String topic) {
     return "accounting-" + topic;
   }
@@ -53,7 +56,8 @@ final class AccountingConsumers {
                           sharding
                               .entityRefFor(Account.ENTITY_KEY, booking.accountId().toString())
                               .<Boolean>askWithStatus(
-                                  replyTo -> new Account.Book(booking.movement(), replyTo), askTimeout)
+                                  replyTo -> new Account.Book(booking.movement(), replyTo),
+                                  askTimeout)
                               .thenApply(booked -> Done.getInstance()))
                   .orElse(CompletableFuture.completedFuture(Done.getInstance())));
     }
@@ -63,6 +67,7 @@ final class AccountingConsumers {
         ctx.metrics(),
         USERS_GROUP,
         Topics.USERS,
-        envelope -> UsersReplica.apply(ctx.database(), envelope).thenApply(c -> Done.getInstance()));
+        envelope ->
+            UsersReplica.apply(ctx.database(), envelope).thenApply(c -> Done.getInstance()));
   }
 }

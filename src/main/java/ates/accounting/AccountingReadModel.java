@@ -23,10 +23,10 @@ import java.util.UUID;
 import java.util.concurrent.CompletionStage;
 
 /**
- * The accounting read models, kept by one exactly-once grouped projection per tag (rows and
- * offset in one transaction): the audit log ({@code transactions}), {@code balances}, management
- * earnings per day ({@code daily_earnings}, additive updates, counted only when the transaction row
- * is new) and the payout {@code mail_outbox}.
+ * The accounting read models, kept by one exactly-once grouped projection per tag (rows and offset
+ * in one transaction): the audit log ({@code transactions}), {@code balances}, management earnings
+ * per day ({@code daily_earnings}, additive updates, counted only when the transaction row is new)
+ * and the payout {@code mail_outbox}.
  */
 public final class AccountingReadModel {
 
@@ -39,9 +39,15 @@ public final class AccountingReadModel {
 
   void startProjection(ActorSystem<?> system, String readJournalPluginId) {
     ReadModelProjection.<Account.Event>start(
-        system, PROJECTION, Account.TAGS.all(), readJournalPluginId, database, AccountingService.NAME,
+        system,
+        PROJECTION,
+        Account.TAGS.all(),
+        readJournalPluginId,
+        database,
+        AccountingService.NAME,
         (c, envelope) -> {
-          if (envelope.event() instanceof Account.Moved moved) apply(c, moved, envelope.sequenceNr());
+          if (envelope.event() instanceof Account.Moved moved)
+            apply(c, moved, envelope.sequenceNr());
         });
   }
 
@@ -113,11 +119,17 @@ public final class AccountingReadModel {
   /** The {@code billing_runs} table: one exactly-once projection of every billing-day event. */
   void startBillingRunsProjection(ActorSystem<?> system, String readJournalPluginId) {
     ReadModelProjection.<BillingDay.Event>start(
-        system, "billing-runs", BillingDay.TAGS.all(), readJournalPluginId, database, AccountingService.NAME,
+        system,
+        "billing-runs",
+        BillingDay.TAGS.all(),
+        readJournalPluginId,
+        database,
+        AccountingService.NAME,
         (c, envelope) -> applyBillingRun(c, envelope.event(), new Timestamp(envelope.timestamp())));
   }
 
-  static void applyBillingRun(Connection c, BillingDay.Event event, Timestamp at) throws SQLException {
+  static void applyBillingRun(Connection c, BillingDay.Event event, Timestamp at)
+      throws SQLException {
     if (event instanceof BillingDay.Started s) {
       try (PreparedStatement ps =
           c.prepareStatement(
@@ -130,13 +142,15 @@ public final class AccountingReadModel {
       }
     } else if (event instanceof BillingDay.AccountSettled s) {
       try (PreparedStatement ps =
-          c.prepareStatement("UPDATE billing_runs SET settled = settled + 1 WHERE billing_date = ?")) {
+          c.prepareStatement(
+              "UPDATE billing_runs SET settled = settled + 1 WHERE billing_date = ?")) {
         ps.setDate(1, Date.valueOf(s.date()));
         ps.executeUpdate();
       }
     } else if (event instanceof BillingDay.Finished f) {
       try (PreparedStatement ps =
-          c.prepareStatement("UPDATE billing_runs SET status = 'closed', finished_at = ? WHERE billing_date = ?")) {
+          c.prepareStatement(
+              "UPDATE billing_runs SET status = 'closed', finished_at = ? WHERE billing_date = ?")) {
         ps.setTimestamp(1, at);
         ps.setDate(2, Date.valueOf(f.date()));
         ps.executeUpdate();
@@ -150,7 +164,8 @@ public final class AccountingReadModel {
         c -> {
           List<LocalDate> days = new ArrayList<>();
           try (PreparedStatement ps =
-                  c.prepareStatement("SELECT billing_date FROM billing_runs WHERE status = 'running' ORDER BY 1");
+                  c.prepareStatement(
+                      "SELECT billing_date FROM billing_runs WHERE status = 'running' ORDER BY 1");
               ResultSet rs = ps.executeQuery()) {
             while (rs.next()) days.add(rs.getDate("billing_date").toLocalDate());
           }
@@ -174,18 +189,21 @@ public final class AccountingReadModel {
   record AccountView(UUID userId, long balance, List<TransactionRow> transactions) {}
 
   /** The account's balance and its movements, newest first; empty when the user is unknown. */
-  CompletionStage<Optional<AccountView>> account(UUID accountId, int limit, Optional<Instant> before) {
+  CompletionStage<Optional<AccountView>> account(
+      UUID accountId, int limit, Optional<Instant> before) {
     return database.query(
         c -> {
           Long balance = null;
-          try (PreparedStatement ps = c.prepareStatement("SELECT balance FROM balances WHERE account_id = ?")) {
+          try (PreparedStatement ps =
+              c.prepareStatement("SELECT balance FROM balances WHERE account_id = ?")) {
             ps.setObject(1, accountId);
             try (ResultSet rs = ps.executeQuery()) {
               if (rs.next()) balance = rs.getLong("balance");
             }
           }
           if (balance == null) {
-            try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM known_users WHERE user_id = ?")) {
+            try (PreparedStatement ps =
+                c.prepareStatement("SELECT 1 FROM known_users WHERE user_id = ?")) {
               ps.setObject(1, accountId);
               try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) return Optional.empty();
@@ -224,7 +242,10 @@ public final class AccountingReadModel {
         });
   }
 
-  /** Management earnings (fees − rewards) of every day from {@code from} to {@code to}, 0 for quiet days. */
+  /**
+   * Management earnings (fees − rewards) of every day from {@code from} to {@code to}, 0 for quiet
+   * days.
+   */
   CompletionStage<Map<LocalDate, Long>> earnings(LocalDate from, LocalDate to) {
     return database.query(
         c -> {

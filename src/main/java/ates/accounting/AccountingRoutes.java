@@ -1,15 +1,15 @@
 package ates.accounting;
 
+import static ates.contract.Role.ACCOUNTANT;
+import static ates.contract.Role.ADMIN;
+
 import akka.actor.typed.ActorSystem;
 import akka.cluster.sharding.typed.javadsl.ClusterSharding;
 import akka.http.javadsl.server.PathMatchers;
 import akka.http.javadsl.server.Route;
-import static ates.contract.Role.ACCOUNTANT;
-import static ates.contract.Role.ADMIN;
-
-import ates.platform.http.Principal;
 import ates.platform.http.ApiDirectives;
 import ates.platform.http.JwtService;
+import ates.platform.http.Principal;
 import ates.platform.http.ProblemException;
 import ates.platform.http.Validation;
 import java.time.Clock;
@@ -28,7 +28,8 @@ final class AccountingRoutes extends ApiDirectives {
 
   private static final int MAX_DAYS = 366;
 
-  record AccountJson(UUID userId, long balance, List<AccountingReadModel.TransactionRow> transactions) {}
+  record AccountJson(
+      UUID userId, long balance, List<AccountingReadModel.TransactionRow> transactions) {}
 
   record EarningsRow(LocalDate date, long managementEarnings) {}
 
@@ -70,14 +71,14 @@ final class AccountingRoutes extends ApiDirectives {
         path("me", () -> get(() -> account(principal.userId()))),
         path(
             PathMatchers.uuidSegment(),
-            userId ->
-                get(() -> requireRole(principal, () -> account(userId), ACCOUNTANT, ADMIN))));
+            userId -> get(() -> requireRole(principal, () -> account(userId), ACCOUNTANT, ADMIN))));
   }
 
   /** Management earnings (accountants and admins) and closing a billing day (admins). */
   private Route accounting(Principal principal) {
     return concat(
-        path("earnings", () -> get(() -> requireRole(principal, this::earnings, ACCOUNTANT, ADMIN))),
+        path(
+            "earnings", () -> get(() -> requireRole(principal, this::earnings, ACCOUNTANT, ADMIN))),
         path(
             PathMatchers.segment("billing-cycles").slash("close"),
             () -> post(() -> requireRole(principal, () -> optionalEntity(this::close), ADMIN))));
@@ -89,7 +90,9 @@ final class AccountingRoutes extends ApiDirectives {
         entity ->
             entity.isKnownEmpty()
                 ? inner.apply(new CloseRequest(null))
-                : jsonBody(CloseRequest.class, req -> inner.apply(req == null ? new CloseRequest(null) : req)));
+                : jsonBody(
+                    CloseRequest.class,
+                    req -> inner.apply(req == null ? new CloseRequest(null) : req)));
   }
 
   private Route account(UUID userId) {
@@ -105,8 +108,12 @@ final class AccountingRoutes extends ApiDirectives {
                       readModel.account(userId, limit, before),
                       view ->
                           ok(
-                              view.map(v -> new AccountJson(v.userId(), v.balance(), v.transactions()))
-                                  .orElseThrow(() -> ProblemException.notFound("no account " + userId))));
+                              view.map(
+                                      v ->
+                                          new AccountJson(
+                                              v.userId(), v.balance(), v.transactions()))
+                                  .orElseThrow(
+                                      () -> ProblemException.notFound("no account " + userId))));
                 }));
   }
 
@@ -131,22 +138,29 @@ final class AccountingRoutes extends ApiDirectives {
                 toParam -> {
                   LocalDate from = date("from", fromParam);
                   LocalDate to = date("to", toParam);
-                  if (to.isBefore(from)) throw ProblemException.invalidField("to", "must not be before 'from'");
+                  if (to.isBefore(from))
+                    throw ProblemException.invalidField("to", "must not be before 'from'");
                   if (ChronoUnit.DAYS.between(from, to) >= MAX_DAYS)
-                    throw ProblemException.invalidField("to", "the range may span at most " + MAX_DAYS + " days");
+                    throw ProblemException.invalidField(
+                        "to", "the range may span at most " + MAX_DAYS + " days");
                   return onSuccess(
                       readModel.earnings(from, to),
                       days ->
-                          ok(days.entrySet().stream().map(e -> new EarningsRow(e.getKey(), e.getValue())).toList()));
+                          ok(
+                              days.entrySet().stream()
+                                  .map(e -> new EarningsRow(e.getKey(), e.getValue()))
+                                  .toList()));
                 }));
   }
 
   private Route close(CloseRequest req) {
     LocalDate today = LocalDate.now(clock.withZone(zone));
     LocalDate date = req.date() == null ? today : date("date", req.date());
-    if (date.isAfter(today)) throw ProblemException.invalidField("date", "must not be in the future");
+    if (date.isAfter(today))
+      throw ProblemException.invalidField("date", "must not be in the future");
     scala.concurrent.duration.FiniteDuration timeout =
-        scala.concurrent.duration.FiniteDuration.apply(closeTimeout.toMillis() + 5000, TimeUnit.MILLISECONDS);
+        scala.concurrent.duration.FiniteDuration.apply(
+            closeTimeout.toMillis() + 5000, TimeUnit.MILLISECONDS);
     return withRequestTimeout(
         timeout,
         () ->

@@ -42,9 +42,7 @@ public final class AccountingService implements Service {
     ClusterSharding sharding = ClusterSharding.get(system);
 
     sharding.init(
-        Entity.of(
-                Account.ENTITY_KEY,
-                entity -> Account.create(entity.getEntityId(), ctx.journal()))
+        Entity.of(Account.ENTITY_KEY, entity -> Account.create(entity.getEntityId(), ctx.journal()))
             .withRole(NAME));
     BillingDayCloser.Accounts accounts =
         BillingDayCloser.Accounts.sharded(
@@ -81,7 +79,9 @@ public final class AccountingService implements Service {
                                 config.getDuration("resume-interval"),
                                 BillingScheduler.Days.sharded(
                                     sharding, closeTimeout, readModel::runningBillingDays)))
-                        .onFailure(SupervisorStrategy.restartWithBackoff(Duration.ofSeconds(1), Duration.ofMinutes(1), 0.2)),
+                        .onFailure(
+                            SupervisorStrategy.restartWithBackoff(
+                                Duration.ofSeconds(1), Duration.ofMinutes(1), 0.2)),
                     "billing-scheduler")
                 .withSettings(ClusterSingletonSettings.create(system).withRole(NAME)));
 

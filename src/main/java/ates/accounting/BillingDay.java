@@ -30,14 +30,14 @@ import java.util.UUID;
  * recovers. Each account's close is idempotent, so an account asked twice is never paid twice.
  * Closing a closed day answers the same payouts.
  *
- * <p>The progress of a close is all in the events and the state: {@link NotStarted}, then
- * {@link Closing} (the accounts listed, and each one's payout once recorded), then {@link Closed}.
- * What cannot be persisted is kept out of this class: the asks (listing the accounts, closing
- * each) are made by a child, {@link BillingDayCloser}, that reports results back as commands and
- * is started again on recovery with the accounts not recorded yet; and whoever asks for the close
- * while it runs waits in the behavior's stash ({@code Effect().stash()}), to be answered when the
- * day is closed. The stash is lost with the actor, as is any ask's reply-to: such an ask times out
- * and asking again answers. Whether the listing child runs is the only other runtime fact, and the
+ * <p>The progress of a close is all in the events and the state: {@link NotStarted}, then {@link
+ * Closing} (the accounts listed, and each one's payout once recorded), then {@link Closed}. What
+ * cannot be persisted is kept out of this class: the asks (listing the accounts, closing each) are
+ * made by a child, {@link BillingDayCloser}, that reports results back as commands and is started
+ * again on recovery with the accounts not recorded yet; and whoever asks for the close while it
+ * runs waits in the behavior's stash ({@code Effect().stash()}), to be answered when the day is
+ * closed. The stash is lost with the actor, as is any ask's reply-to: such an ask times out and
+ * asking again answers. Whether the listing child runs is the only other runtime fact, and the
  * actor's children say it.
  */
 public final class BillingDay

@@ -23,9 +23,9 @@ import java.util.function.Supplier;
  *
  * <p>Two steps, each a behavior of its own. {@link #listCandidates} lists the accounts to close,
  * retrying until it can, reports {@link BillingDay.CandidatesFound} and stops. {@link
- * #closeAccounts} closes the day on each account it is given, at most {@link Pace#parallelism} at
- * a time, retries a failed close after {@link Pace#retryDelay} (the others go on meanwhile),
- * reports each {@link BillingDay.AccountClosed} once and stops after the last.
+ * #closeAccounts} closes the day on each account it is given, at most {@link Pace#parallelism} at a
+ * time, retries a failed close after {@link Pace#retryDelay} (the others go on meanwhile), reports
+ * each {@link BillingDay.AccountClosed} once and stops after the last.
  */
 final class BillingDayCloser {
 

@@ -18,13 +18,13 @@ import java.util.function.Supplier;
  * Closes each billing day when it ends: a cluster singleton (one per cluster, on an accounting
  * node) that asks the day's {@link BillingDay} entity to close right after midnight in the billing
  * zone, and on start closes yesterday in case no node was up at midnight. It also resumes, every
- * {@code resume-interval}, any close that a crash cut short. The day entity makes every extra
- * close a no-op, so a singleton handover can never pay twice.
+ * {@code resume-interval}, any close that a crash cut short. The day entity makes every extra close
+ * a no-op, so a singleton handover can never pay twice.
  *
  * <p>Steps: {@link #start} (close yesterday, look for unfinished closes now and every interval,
  * wait for midnight); {@link #closeDay}, then {@link #closed} (wait for the next midnight) or
- * {@link #retryLater}; {@link #findUnfinished}, then {@link #resumeEach} or {@link
- * #skipUnfinished} (the next interval looks again).
+ * {@link #retryLater}; {@link #findUnfinished}, then {@link #resumeEach} or {@link #skipUnfinished}
+ * (the next interval looks again).
  */
 final class BillingScheduler {
 
@@ -111,8 +111,7 @@ final class BillingScheduler {
     this.days = days;
   }
 
-  static Behavior<Command> create(
-      ZoneId zone, Clock clock, Duration resumeInterval, Days days) {
+  static Behavior<Command> create(ZoneId zone, Clock clock, Duration resumeInterval, Days days) {
     return Behaviors.setup(
         context ->
             Behaviors.withTimers(

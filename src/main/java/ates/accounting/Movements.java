@@ -13,8 +13,8 @@ import java.util.Optional;
 import java.util.UUID;
 
 /**
- * The ledger movement each task event stands for, with its deterministic transaction id: a fee
- * per assignment ({@code taskId} + {@code assignmentNo}), a reward per completion ({@code taskId}).
+ * The ledger movement each task event stands for, with its deterministic transaction id: a fee per
+ * assignment ({@code taskId} + {@code assignmentNo}), a reward per completion ({@code taskId}).
  */
 final class Movements {
 
@@ -66,7 +66,8 @@ final class Movements {
   }
 
   private static String feeDescription(TaskAssignedV1 e) {
-    return "Assignment fee for task " + name(e.title(), e.jiraId())
+    return "Assignment fee for task "
+        + name(e.title(), e.jiraId())
         + (e.assignmentNo() > 1 ? " (assignment " + e.assignmentNo() + ")" : "");
   }
 

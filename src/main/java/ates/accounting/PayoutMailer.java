@@ -25,8 +25,8 @@ import org.slf4j.LoggerFactory;
  * durable) through SMTP with Jakarta Mail. Rows are claimed with {@code FOR UPDATE SKIP LOCKED}, so
  * two nodes never send the same mail, and each mail is sent and marked in a transaction of its own:
  * a crash between sending and marking can repeat that one mail (its Message-ID is derived from the
- * payout, so mail clients can drop the copy). A mail that cannot be sent yet backs off.
- * Without an SMTP host, mails are kept in the outbox (status {@code kept}) and logged.
+ * payout, so mail clients can drop the copy). A mail that cannot be sent yet backs off. Without an
+ * SMTP host, mails are kept in the outbox (status {@code kept}) and logged.
  */
 final class PayoutMailer {
 
@@ -76,12 +76,14 @@ final class PayoutMailer {
    */
   void start(ActorSystem<?> system, Duration interval) {
     java.util.concurrent.ExecutorService executor =
-        java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
-          Thread t = new Thread(r, "ates-payout-mailer");
-          t.setDaemon(true);
-          return t;
-        });
-    java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean(true);
+        java.util.concurrent.Executors.newSingleThreadExecutor(
+            r -> {
+              Thread t = new Thread(r, "ates-payout-mailer");
+              t.setDaemon(true);
+              return t;
+            });
+    java.util.concurrent.atomic.AtomicBoolean running =
+        new java.util.concurrent.atomic.AtomicBoolean(true);
     akka.actor.CoordinatedShutdown.get(system)
         .addTask(
             akka.actor.CoordinatedShutdown.PhaseServiceStop(),
@@ -89,7 +91,8 @@ final class PayoutMailer {
             () -> {
               running.set(false);
               executor.shutdown();
-              return java.util.concurrent.CompletableFuture.completedFuture(akka.Done.getInstance());
+              return java.util.concurrent.CompletableFuture.completedFuture(
+                  akka.Done.getInstance());
             });
     Runnable[] round = new Runnable[1];
     round[0] =
@@ -99,14 +102,24 @@ final class PayoutMailer {
               .query(executor, c -> deliverDue(c, running))
               .whenComplete(
                   (sent, failure) -> {
-                    if (failure != null) log.warn("Payout mail delivery failed, will retry: {}", failure.getMessage());
-                    if (running.get()) system.scheduler().scheduleOnce(interval, round[0], system.executionContext());
+                    if (failure != null)
+                      log.warn("Payout mail delivery failed, will retry: {}", failure.getMessage());
+                    if (running.get())
+                      system
+                          .scheduler()
+                          .scheduleOnce(interval, round[0], system.executionContext());
                   });
         };
     system.scheduler().scheduleOnce(interval, round[0], system.executionContext());
   }
 
-  private record Pending(String transactionId, UUID accountId, String recipient, String subject, String body, int attempts) {}
+  private record Pending(
+      String transactionId,
+      UUID accountId,
+      String recipient,
+      String subject,
+      String body,
+      int attempts) {}
 
   /** Up to {@value #BATCH} due mails, each claimed, sent and marked in a transaction of its own. */
   private int deliverDue(java.sql.Connection c, java.util.concurrent.atomic.AtomicBoolean running)
@@ -160,7 +173,10 @@ final class PayoutMailer {
       return;
     }
     if (session == null) {
-      log.info("Payout mail kept in the outbox (no SMTP configured): account {}, '{}'", p.accountId(), p.subject());
+      log.info(
+          "Payout mail kept in the outbox (no SMTP configured): account {}, '{}'",
+          p.accountId(),
+          p.subject());
       mark(c, p, "kept", null);
       return;
     }
@@ -169,7 +185,11 @@ final class PayoutMailer {
       mark(c, p, "sent", Instant.now());
       log.info("Payout mail sent: account {}, '{}'", p.accountId(), p.subject());
     } catch (MessagingException e) {
-      log.warn("Payout mail to account {} not sent (attempt {}), will retry: {}", p.accountId(), p.attempts() + 1, e.getMessage());
+      log.warn(
+          "Payout mail to account {} not sent (attempt {}), will retry: {}",
+          p.accountId(),
+          p.attempts() + 1,
+          e.getMessage());
       retryLater(c, p);
     }
   }

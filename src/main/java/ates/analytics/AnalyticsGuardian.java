@@ -23,22 +23,31 @@ final class AnalyticsGuardian {
 
   private AnalyticsGuardian() {}
 
-  static Behavior<Command> create(ServiceContext ctx, AnalyticsStore store, ZoneId zone, Duration idleTimeout) {
-    return Behaviors.setup(context -> {
-      ActorRef<Days.Command> days = context.spawn(
-          Behaviors.supervise(Days.create(store, idleTimeout)).onFailure(SupervisorStrategy.restart()), "days");
-      for (String topic : Ingestion.TOPICS) {
-        context.spawn(
-            Behaviors.supervise(Ingestion.create(ctx, topic, store, days, zone))
-                .onFailure(SupervisorStrategy.restartWithBackoff(Duration.ofSeconds(1), Duration.ofSeconds(30), 0.2)),
-            "ingest-" + topic);
-      }
-      return Behaviors.receive(Command.class)
-          .onMessage(GetDay.class, q -> {
-            days.tell(new Days.GetDay(q.date(), q.replyTo()));
-            return Behaviors.same();
-          })
-          .build();
-    });
+  static Behavior<Command> create(
+      ServiceContext ctx, AnalyticsStore store, ZoneId zone, Duration idleTimeout) {
+    return Behaviors.setup(
+        context -> {
+          ActorRef<Days.Command> days =
+              context.spawn(
+                  Behaviors.supervise(Days.create(store, idleTimeout))
+                      .onFailure(SupervisorStrategy.restart()),
+                  "days");
+          for (String topic : Ingestion.TOPICS) {
+            context.spawn(
+                Behaviors.supervise(Ingestion.create(ctx, topic, store, days, zone))
+                    .onFailure(
+                        SupervisorStrategy.restartWithBackoff(
+                            Duration.ofSeconds(1), Duration.ofSeconds(30), 0.2)),
+                "ingest-" + topic);
+          }
+          return Behaviors.receive(Command.class)
+              .onMessage(
+                  GetDay.class,
+                  q -> {
+                    days.tell(new Days.GetDay(q.date(), q.replyTo()));
+                    return Behaviors.same();
+                  })
+              .build();
+        });
   }
 }

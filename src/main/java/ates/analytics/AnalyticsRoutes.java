@@ -24,19 +24,22 @@ import java.util.concurrent.CompletionStage;
 
 /**
  * The analytics API of http-api.md, for admins: dashboard, most expensive task, daily statistics,
- * summary of a range.
- * Hot days (the last {@code hot-days}) are answered by the day actors, older ones from the database,
- * through the same {@link DayFigures}.
+ * summary of a range. Hot days (the last {@code hot-days}) are answered by the day actors, older
+ * ones from the database, through the same {@link DayFigures}.
  */
 final class AnalyticsRoutes extends ApiDirectives {
 
   private static final int MAX_DAYS = 366;
 
-  record Dashboard(LocalDate date, long managementEarnings, long negativeBalanceWorkers, long completedTasks) {}
+  record Dashboard(
+      LocalDate date, long managementEarnings, long negativeBalanceWorkers, long completedTasks) {}
 
-  record TaskJson(UUID taskId, String title, String jiraId, long completionReward, Instant completedAt) {
+  record TaskJson(
+      UUID taskId, String title, String jiraId, long completionReward, Instant completedAt) {
     static TaskJson of(DayFigures.TaskFigure t) {
-      return t == null ? null : new TaskJson(t.taskId(), t.title(), t.jiraId(), t.completionReward(), t.completedAt());
+      return t == null
+          ? null
+          : new TaskJson(t.taskId(), t.title(), t.jiraId(), t.completionReward(), t.completedAt());
     }
   }
 
@@ -76,12 +79,23 @@ final class AnalyticsRoutes extends ApiDirectives {
   }
 
   Route route() {
-    return pathPrefix("api", () -> pathPrefix("analytics", () ->
-        authenticated(principal -> requireRole(principal, () -> concat(
-            path("dashboard", () -> get(this::dashboard)),
-            path("most-expensive-task", () -> get(this::mostExpensive)),
-            path("daily", () -> get(this::daily)),
-            path("summary", () -> get(this::summary))), Role.ADMIN))));
+    return pathPrefix(
+        "api",
+        () ->
+            pathPrefix(
+                "analytics",
+                () ->
+                    authenticated(
+                        principal ->
+                            requireRole(
+                                principal,
+                                () ->
+                                    concat(
+                                        path("dashboard", () -> get(this::dashboard)),
+                                        path("most-expensive-task", () -> get(this::mostExpensive)),
+                                        path("daily", () -> get(this::daily)),
+                                        path("summary", () -> get(this::summary))),
+                                Role.ADMIN))));
   }
 
   private LocalDate today() {
@@ -93,7 +107,11 @@ final class AnalyticsRoutes extends ApiDirectives {
     LocalDate today = today();
     boolean hot = !date.isAfter(today) && !date.isBefore(today.minusDays(hotDays - 1L));
     if (!hot) return store.load(date).thenApply(AnalyticsStore.Loaded::figures);
-    return AskPattern.ask(guardian, replyTo -> new AnalyticsGuardian.GetDay(date, replyTo), askTimeout, system.scheduler());
+    return AskPattern.ask(
+        guardian,
+        replyTo -> new AnalyticsGuardian.GetDay(date, replyTo),
+        askTimeout,
+        system.scheduler());
   }
 
   /**
@@ -109,8 +127,10 @@ final class AnalyticsRoutes extends ApiDirectives {
     for (LocalDate d = max(from, firstHot); !d.isAfter(min(to, today)); d = d.plusDays(1)) {
       hot.add(day(d).toCompletableFuture());
     }
-    CompletableFuture<Void> hotDone = CompletableFuture.allOf(hot.toArray(new CompletableFuture[0]));
-    return before.thenCombine(after, (b, a) -> List.of(b, a))
+    CompletableFuture<Void> hotDone =
+        CompletableFuture.allOf(hot.toArray(new CompletableFuture[0]));
+    return before
+        .thenCombine(after, (b, a) -> List.of(b, a))
         .thenCombine(
             hotDone,
             (cold, done) -> {
@@ -136,50 +156,112 @@ final class AnalyticsRoutes extends ApiDirectives {
   }
 
   private Route dashboard() {
-    return parameterOptional("date", dateParam -> {
-      LocalDate date = dateParam.map(v -> date("date", v)).orElse(today());
-      CompletionStage<Dashboard> answer = day(date).thenCombine(store.nonWorkers(), (f, nonWorkers) ->
-          new Dashboard(date, f.managementEarnings(), f.negativeBalanceWorkers(nonWorkers), f.completedTasks()));
-      return onSuccess(answer, this::ok);
-    });
+    return parameterOptional(
+        "date",
+        dateParam -> {
+          LocalDate date = dateParam.map(v -> date("date", v)).orElse(today());
+          CompletionStage<Dashboard> answer =
+              day(date)
+                  .thenCombine(
+                      store.nonWorkers(),
+                      (f, nonWorkers) ->
+                          new Dashboard(
+                              date,
+                              f.managementEarnings(),
+                              f.negativeBalanceWorkers(nonWorkers),
+                              f.completedTasks()));
+          return onSuccess(answer, this::ok);
+        });
   }
 
   private Route mostExpensive() {
-    return parameterOptional("period", period -> parameterOptional("from", fromParam -> parameterOptional("to", toParam -> {
-      LocalDate[] range = range(period, fromParam, toParam);
-      CompletionStage<Optional<DayFigures.TaskFigure>> top = days(range[0], range[1]).thenApply(list -> {
-        DayFigures.TaskFigure best = null;
-        for (DayFigures f : list) if (f.mostExpensive() != null && f.mostExpensive().beats(best)) best = f.mostExpensive();
-        return Optional.ofNullable(best);
-      });
-      return onSuccess(top, t -> ok(TaskJson.of(t.orElseThrow(() ->
-          ProblemException.notFound("no task was completed from " + range[0] + " to " + range[1])))));
-    })));
+    return parameterOptional(
+        "period",
+        period ->
+            parameterOptional(
+                "from",
+                fromParam ->
+                    parameterOptional(
+                        "to",
+                        toParam -> {
+                          LocalDate[] range = range(period, fromParam, toParam);
+                          CompletionStage<Optional<DayFigures.TaskFigure>> top =
+                              days(range[0], range[1])
+                                  .thenApply(
+                                      list -> {
+                                        DayFigures.TaskFigure best = null;
+                                        for (DayFigures f : list)
+                                          if (f.mostExpensive() != null
+                                              && f.mostExpensive().beats(best))
+                                            best = f.mostExpensive();
+                                        return Optional.ofNullable(best);
+                                      });
+                          return onSuccess(
+                              top,
+                              t ->
+                                  ok(
+                                      TaskJson.of(
+                                          t.orElseThrow(
+                                              () ->
+                                                  ProblemException.notFound(
+                                                      "no task was completed from "
+                                                          + range[0]
+                                                          + " to "
+                                                          + range[1])))));
+                        })));
   }
 
   private Route daily() {
-    return parameter("from", fromParam -> parameter("to", toParam -> {
-      LocalDate[] range = range(Optional.empty(), Optional.of(fromParam), Optional.of(toParam));
-      CompletionStage<List<DailyRow>> rows = days(range[0], range[1]).thenCombine(store.nonWorkers(), (list, nonWorkers) ->
-          list.stream().map(f -> new DailyRow(f.date(), f.managementEarnings(), f.negativeBalanceWorkers(nonWorkers),
-              f.completedTasks(), f.averageReward(), TaskJson.of(f.mostExpensive()))).toList());
-      return onSuccess(rows, this::ok);
-    }));
+    return parameter(
+        "from",
+        fromParam ->
+            parameter(
+                "to",
+                toParam -> {
+                  LocalDate[] range =
+                      range(Optional.empty(), Optional.of(fromParam), Optional.of(toParam));
+                  CompletionStage<List<DailyRow>> rows =
+                      days(range[0], range[1])
+                          .thenCombine(
+                              store.nonWorkers(),
+                              (list, nonWorkers) ->
+                                  list.stream()
+                                      .map(
+                                          f ->
+                                              new DailyRow(
+                                                  f.date(),
+                                                  f.managementEarnings(),
+                                                  f.negativeBalanceWorkers(nonWorkers),
+                                                  f.completedTasks(),
+                                                  f.averageReward(),
+                                                  TaskJson.of(f.mostExpensive())))
+                                      .toList());
+                  return onSuccess(rows, this::ok);
+                }));
   }
 
   /** The {@link Summary} of a range given as for the most expensive task. */
   private Route summary() {
-    return parameterOptional("period", period -> parameterOptional("from", fromParam ->
-        parameterOptional("to", toParam -> {
-          LocalDate[] range = range(period, fromParam, toParam);
-          CompletionStage<Summary> summary = days(range[0], range[1])
-              .thenApply(list -> Summary.of(range[0], range[1], list));
-          return onSuccess(summary, this::ok);
-        })));
+    return parameterOptional(
+        "period",
+        period ->
+            parameterOptional(
+                "from",
+                fromParam ->
+                    parameterOptional(
+                        "to",
+                        toParam -> {
+                          LocalDate[] range = range(period, fromParam, toParam);
+                          CompletionStage<Summary> summary =
+                              days(range[0], range[1])
+                                  .thenApply(list -> Summary.of(range[0], range[1], list));
+                          return onSuccess(summary, this::ok);
+                        })));
   }
 
   /** {@code period} (day, week, month, ending today) or {@code from} and {@code to}. */
-  private LocalDate[] range(Optional<String> period, Optional<String> fromParam, Optional<String> toParam) {
+  private LocalDate[] range(
+      Optional<String> period, Optional<String> fromParam, Optional<String> toParam) {
     LocalDate today = today();
     if (period.isPresent()) {
       return switch (period.get()) {
@@ -189,8 +271,16 @@ final class AnalyticsRoutes extends ApiDirectives {
         default -> throw ProblemException.invalidField("period", "must be day, week or month");
       };
     }
-    LocalDate from = date("from", fromParam.orElseThrow(() -> ProblemException.invalidField("from", "is required (or give 'period')")));
-    LocalDate to = date("to", toParam.orElseThrow(() -> ProblemException.invalidField("to", "is required (or give 'period')")));
+    LocalDate from =
+        date(
+            "from",
+            fromParam.orElseThrow(
+                () -> ProblemException.invalidField("from", "is required (or give 'period')")));
+    LocalDate to =
+        date(
+            "to",
+            toParam.orElseThrow(
+                () -> ProblemException.invalidField("to", "is required (or give 'period')")));
     if (to.isBefore(from)) throw ProblemException.invalidField("to", "must not be before 'from'");
     if (ChronoUnit.DAYS.between(from, to) >= MAX_DAYS)
       throw ProblemException.invalidField("to", "the range may span at most " + MAX_DAYS + " days");
@@ -200,5 +290,4 @@ final class AnalyticsRoutes extends ApiDirectives {
   private static LocalDate date(String field, String value) {
     return Validation.date(field, value);
   }
-
 }

@@ -40,12 +40,22 @@ public final class AnalyticsService implements Service {
             .init(
                 SingletonActor.of(
                         Behaviors.supervise(
-                                AnalyticsGuardian.create(ctx, store, zone, config.getDuration("day-idle-timeout")))
-                            .onFailure(SupervisorStrategy.restartWithBackoff(Duration.ofSeconds(1), Duration.ofSeconds(30), 0.2)),
+                                AnalyticsGuardian.create(
+                                    ctx, store, zone, config.getDuration("day-idle-timeout")))
+                            .onFailure(
+                                SupervisorStrategy.restartWithBackoff(
+                                    Duration.ofSeconds(1), Duration.ofSeconds(30), 0.2)),
                         "analytics")
                     .withSettings(ClusterSingletonSettings.create(ctx.system()).withRole(NAME)));
     return new AnalyticsRoutes(
-            ctx.system(), ctx.jwt(), guardian, store, zone, Clock.systemUTC(), config.getInt("hot-days"), ctx.askTimeout())
+            ctx.system(),
+            ctx.jwt(),
+            guardian,
+            store,
+            zone,
+            Clock.systemUTC(),
+            config.getInt("hot-days"),
+            ctx.askTimeout())
         .route();
   }
 }

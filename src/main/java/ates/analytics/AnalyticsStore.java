@@ -24,9 +24,9 @@ import java.util.UUID;
 import java.util.concurrent.CompletionStage;
 
 /**
- * The analytics database: every record is applied in one transaction together with the Kafka
- * offset after it, so a crash or a redelivery never counts an event twice or drops one; records
- * repeated under other offsets (a republished event) are recognised by their business id.
+ * The analytics database: every record is applied in one transaction together with the Kafka offset
+ * after it, so a crash or a redelivery never counts an event twice or drops one; records repeated
+ * under other offsets (a republished event) are recognised by their business id.
  */
 final class AnalyticsStore {
 
@@ -46,45 +46,60 @@ final class AnalyticsStore {
   /** Applies a TransactionCreated; true when it was new. */
   CompletionStage<Boolean> applyTransaction(
       String consumer, String topic, int partition, long offset, TransactionCreatedV1 e) {
-    return inTransaction(consumer, topic, partition, offset, c -> {
-      if (!insertIgnoringDuplicates(c, "INSERT INTO counted_transactions (transaction_id) VALUES (?) ON CONFLICT DO NOTHING",
-          e.transactionId())) {
-        return false;
-      }
-      Day.FiguresDelta figures = Day.FiguresDelta.ofTransaction(e);
-      if (figures != null) addToDay(c, e.billingDate(), figures.fees(), figures.rewards(), 0, 0);
-      try (PreparedStatement ps = c.prepareStatement(
-          "INSERT INTO day_nets (account_id, billing_date, net) VALUES (?, ?, ?)"
-              + " ON CONFLICT (account_id, billing_date) DO UPDATE SET net = day_nets.net + EXCLUDED.net")) {
-        ps.setObject(1, e.accountId());
-        ps.setDate(2, Date.valueOf(e.billingDate()));
-        ps.setLong(3, e.direction().signed(e.amount()));
-        ps.executeUpdate();
-      }
-      return true;
-    });
+    return inTransaction(
+        consumer,
+        topic,
+        partition,
+        offset,
+        c -> {
+          if (!insertIgnoringDuplicates(
+              c,
+              "INSERT INTO counted_transactions (transaction_id) VALUES (?) ON CONFLICT DO NOTHING",
+              e.transactionId())) {
+            return false;
+          }
+          Day.FiguresDelta figures = Day.FiguresDelta.ofTransaction(e);
+          if (figures != null)
+            addToDay(c, e.billingDate(), figures.fees(), figures.rewards(), 0, 0);
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  "INSERT INTO day_nets (account_id, billing_date, net) VALUES (?, ?, ?)"
+                      + " ON CONFLICT (account_id, billing_date) DO UPDATE SET net = day_nets.net + EXCLUDED.net")) {
+            ps.setObject(1, e.accountId());
+            ps.setDate(2, Date.valueOf(e.billingDate()));
+            ps.setLong(3, e.direction().signed(e.amount()));
+            ps.executeUpdate();
+          }
+          return true;
+        });
   }
 
   /** Applies a TaskCompleted; true when it was new. */
   CompletionStage<Boolean> applyCompletion(
       String consumer, String topic, int partition, long offset, TaskCompletedV1 e, LocalDate day) {
-    return inTransaction(consumer, topic, partition, offset, c -> {
-      int inserted;
-      try (PreparedStatement ps = c.prepareStatement(
-          "INSERT INTO completed_tasks (task_id, title, jira_id, completion_reward, completed_at, billing_date)"
-              + " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (task_id) DO NOTHING")) {
-        ps.setObject(1, e.taskId());
-        ps.setString(2, e.title());
-        ps.setString(3, e.jiraId());
-        ps.setLong(4, e.completionReward());
-        ps.setTimestamp(5, Timestamp.from(e.completedAt()));
-        ps.setDate(6, Date.valueOf(day));
-        inserted = ps.executeUpdate();
-      }
-      if (inserted == 0) return false;
-      addToDay(c, day, 0, 0, 1, e.completionReward());
-      return true;
-    });
+    return inTransaction(
+        consumer,
+        topic,
+        partition,
+        offset,
+        c -> {
+          int inserted;
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  "INSERT INTO completed_tasks (task_id, title, jira_id, completion_reward, completed_at, billing_date)"
+                      + " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (task_id) DO NOTHING")) {
+            ps.setObject(1, e.taskId());
+            ps.setString(2, e.title());
+            ps.setString(3, e.jiraId());
+            ps.setLong(4, e.completionReward());
+            ps.setTimestamp(5, Timestamp.from(e.completedAt()));
+            ps.setDate(6, Date.valueOf(day));
+            inserted = ps.executeUpdate();
+          }
+          if (inserted == 0) return false;
+          addToDay(c, day, 0, 0, 1, e.completionReward());
+          return true;
+        });
   }
 
   /** Applies a {@code Users} event by the rule of {@link UsersReplica}; true when it changed. */
@@ -104,45 +119,50 @@ final class AnalyticsStore {
 
   private CompletionStage<Boolean> inTransaction(
       String consumer, String topic, int partition, long offset, Work work) {
-    return database.query(c -> {
-      c.setAutoCommit(false);
-      try {
-        boolean changed = work.apply(c);
-        try (PreparedStatement ps = c.prepareStatement(
-            "INSERT INTO kafka_offsets (consumer, topic, partition, next_offset) VALUES (?, ?, ?, ?)"
-                + " ON CONFLICT (consumer, topic, partition) DO UPDATE SET next_offset = EXCLUDED.next_offset")) {
-          ps.setString(1, consumer);
-          ps.setString(2, topic);
-          ps.setInt(3, partition);
-          ps.setLong(4, offset + 1);
-          ps.executeUpdate();
-        }
-        c.commit();
-        return changed;
-      } catch (SQLException | RuntimeException ex) {
-        c.rollback();
-        throw ex;
-      } finally {
-        c.setAutoCommit(true);
-      }
-    });
+    return database.query(
+        c -> {
+          c.setAutoCommit(false);
+          try {
+            boolean changed = work.apply(c);
+            try (PreparedStatement ps =
+                c.prepareStatement(
+                    "INSERT INTO kafka_offsets (consumer, topic, partition, next_offset) VALUES (?, ?, ?, ?)"
+                        + " ON CONFLICT (consumer, topic, partition) DO UPDATE SET next_offset = EXCLUDED.next_offset")) {
+              ps.setString(1, consumer);
+              ps.setString(2, topic);
+              ps.setInt(3, partition);
+              ps.setLong(4, offset + 1);
+              ps.executeUpdate();
+            }
+            c.commit();
+            return changed;
+          } catch (SQLException | RuntimeException ex) {
+            c.rollback();
+            throw ex;
+          } finally {
+            c.setAutoCommit(true);
+          }
+        });
   }
 
-  private static boolean insertIgnoringDuplicates(Connection c, String sql, String key) throws SQLException {
+  private static boolean insertIgnoringDuplicates(Connection c, String sql, String key)
+      throws SQLException {
     try (PreparedStatement ps = c.prepareStatement(sql)) {
       ps.setString(1, key);
       return ps.executeUpdate() > 0;
     }
   }
 
-  private static void addToDay(Connection c, LocalDate day, long fees, long rewards, long tasks, long rewardSum)
+  private static void addToDay(
+      Connection c, LocalDate day, long fees, long rewards, long tasks, long rewardSum)
       throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement(
-        "INSERT INTO day_figures (billing_date, fees, rewards, completed_tasks, reward_sum) VALUES (?, ?, ?, ?, ?)"
-            + " ON CONFLICT (billing_date) DO UPDATE SET fees = day_figures.fees + EXCLUDED.fees,"
-            + " rewards = day_figures.rewards + EXCLUDED.rewards,"
-            + " completed_tasks = day_figures.completed_tasks + EXCLUDED.completed_tasks,"
-            + " reward_sum = day_figures.reward_sum + EXCLUDED.reward_sum")) {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "INSERT INTO day_figures (billing_date, fees, rewards, completed_tasks, reward_sum) VALUES (?, ?, ?, ?, ?)"
+                + " ON CONFLICT (billing_date) DO UPDATE SET fees = day_figures.fees + EXCLUDED.fees,"
+                + " rewards = day_figures.rewards + EXCLUDED.rewards,"
+                + " completed_tasks = day_figures.completed_tasks + EXCLUDED.completed_tasks,"
+                + " reward_sum = day_figures.reward_sum + EXCLUDED.reward_sum")) {
       ps.setDate(1, Date.valueOf(day));
       ps.setLong(2, fees);
       ps.setLong(3, rewards);
@@ -156,44 +176,53 @@ final class AnalyticsStore {
 
   /** Stored offsets of a consumer for the given partitions (absent: never read). */
   CompletionStage<Map<String, Long>> offsets(String consumer, Collection<String> topics) {
-    return database.query(c -> {
-      Map<String, Long> offsets = new HashMap<>();
-      try (PreparedStatement ps = c.prepareStatement(
-          "SELECT topic, partition, next_offset FROM kafka_offsets WHERE consumer = ?")) {
-        ps.setString(1, consumer);
-        try (ResultSet rs = ps.executeQuery()) {
-          while (rs.next()) {
-            String topic = rs.getString("topic");
-            if (topics.contains(topic)) {
-              offsets.put(partitionKey(topic, rs.getInt("partition")), rs.getLong("next_offset"));
+    return database.query(
+        c -> {
+          Map<String, Long> offsets = new HashMap<>();
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  "SELECT topic, partition, next_offset FROM kafka_offsets WHERE consumer = ?")) {
+            ps.setString(1, consumer);
+            try (ResultSet rs = ps.executeQuery()) {
+              while (rs.next()) {
+                String topic = rs.getString("topic");
+                if (topics.contains(topic)) {
+                  offsets.put(
+                      partitionKey(topic, rs.getInt("partition")), rs.getLong("next_offset"));
+                }
+              }
             }
           }
-        }
-      }
-      return offsets;
-    });
+          return offsets;
+        });
   }
 
   /** Every stored offset of every consumer, for the consumer lag figures. */
   CompletionStage<List<KafkaPlatform.ConsumerOffset>> allStoredOffsets() {
-    return database.query(c -> {
-      List<KafkaPlatform.ConsumerOffset> offsets = new ArrayList<>();
-      try (PreparedStatement ps = c.prepareStatement(
-              "SELECT consumer, topic, partition, next_offset FROM kafka_offsets");
-          ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          offsets.add(new KafkaPlatform.ConsumerOffset(
-              rs.getString("consumer"),
-              rs.getString("topic"),
-              rs.getInt("partition"),
-              rs.getLong("next_offset")));
-        }
-      }
-      return offsets;
-    });
+    return database.query(
+        c -> {
+          List<KafkaPlatform.ConsumerOffset> offsets = new ArrayList<>();
+          try (PreparedStatement ps =
+                  c.prepareStatement(
+                      "SELECT consumer, topic, partition, next_offset FROM kafka_offsets");
+              ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+              offsets.add(
+                  new KafkaPlatform.ConsumerOffset(
+                      rs.getString("consumer"),
+                      rs.getString("topic"),
+                      rs.getInt("partition"),
+                      rs.getLong("next_offset")));
+            }
+          }
+          return offsets;
+        });
   }
 
-  /** A day's figures and, read in the same snapshot, every stored offset (to skip deltas already included). */
+  /**
+   * A day's figures and, read in the same snapshot, every stored offset (to skip deltas already
+   * included).
+   */
   record Loaded(DayFigures figures, Map<String, Long> offsets) {}
 
   CompletionStage<Loaded> load(LocalDate day) {
@@ -210,29 +239,31 @@ final class AnalyticsStore {
 
   /** Reads in one repeatable-read transaction, so every query sees the same snapshot. */
   private <T> CompletionStage<T> inSnapshot(ServiceDatabase.SqlFunction<Connection, T> read) {
-    return database.query(c -> {
-      c.setAutoCommit(false);
-      c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
-      try {
-        T result = read.apply(c);
-        c.commit();
-        return result;
-      } catch (SQLException | RuntimeException e) {
-        c.rollback();
-        throw e;
-      } finally {
-        c.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
-        c.setAutoCommit(true);
-      }
-    });
+    return database.query(
+        c -> {
+          c.setAutoCommit(false);
+          c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+          try {
+            T result = read.apply(c);
+            c.commit();
+            return result;
+          } catch (SQLException | RuntimeException e) {
+            c.rollback();
+            throw e;
+          } finally {
+            c.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
+            c.setAutoCommit(true);
+          }
+        });
   }
 
   private static List<DayFigures> figuresRange(Connection c, LocalDate from, LocalDate to)
       throws SQLException {
     Map<LocalDate, long[]> sums = new HashMap<>();
-    try (PreparedStatement ps = c.prepareStatement(
-        "SELECT billing_date, fees, rewards, completed_tasks, reward_sum FROM day_figures"
-            + " WHERE billing_date BETWEEN ? AND ?")) {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT billing_date, fees, rewards, completed_tasks, reward_sum FROM day_figures"
+                + " WHERE billing_date BETWEEN ? AND ?")) {
       ps.setDate(1, Date.valueOf(from));
       ps.setDate(2, Date.valueOf(to));
       try (ResultSet rs = ps.executeQuery()) {
@@ -247,11 +278,12 @@ final class AnalyticsStore {
       }
     }
     Map<LocalDate, DayFigures.TaskFigure> tops = new HashMap<>();
-    try (PreparedStatement ps = c.prepareStatement(
-        "SELECT DISTINCT ON (billing_date) billing_date, task_id, title, jira_id,"
-            + " completion_reward, completed_at FROM completed_tasks"
-            + " WHERE billing_date BETWEEN ? AND ?"
-            + " ORDER BY billing_date, completion_reward DESC, completed_at ASC, task_id ASC")) {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT DISTINCT ON (billing_date) billing_date, task_id, title, jira_id,"
+                + " completion_reward, completed_at FROM completed_tasks"
+                + " WHERE billing_date BETWEEN ? AND ?"
+                + " ORDER BY billing_date, completion_reward DESC, completed_at ASC, task_id ASC")) {
       ps.setDate(1, Date.valueOf(from));
       ps.setDate(2, Date.valueOf(to));
       try (ResultSet rs = ps.executeQuery()) {
@@ -268,9 +300,10 @@ final class AnalyticsStore {
       }
     }
     Map<UUID, Long> balances = new HashMap<>();
-    try (PreparedStatement ps = c.prepareStatement(
-        "SELECT account_id, sum(net) AS balance FROM day_nets WHERE billing_date < ?"
-            + " GROUP BY account_id")) {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT account_id, sum(net) AS balance FROM day_nets WHERE billing_date < ?"
+                + " GROUP BY account_id")) {
       ps.setDate(1, Date.valueOf(from));
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
@@ -279,9 +312,10 @@ final class AnalyticsStore {
       }
     }
     Map<LocalDate, Map<UUID, Long>> nets = new HashMap<>();
-    try (PreparedStatement ps = c.prepareStatement(
-        "SELECT billing_date, account_id, sum(net) AS net FROM day_nets"
-            + " WHERE billing_date BETWEEN ? AND ? GROUP BY billing_date, account_id")) {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT billing_date, account_id, sum(net) AS net FROM day_nets"
+                + " WHERE billing_date BETWEEN ? AND ? GROUP BY billing_date, account_id")) {
       ps.setDate(1, Date.valueOf(from));
       ps.setDate(2, Date.valueOf(to));
       try (ResultSet rs = ps.executeQuery()) {
@@ -293,7 +327,8 @@ final class AnalyticsStore {
     }
     List<DayFigures> days = new ArrayList<>();
     for (LocalDate day = from; !day.isAfter(to); day = day.plusDays(1)) {
-      nets.getOrDefault(day, Map.of()).forEach((account, net) -> balances.merge(account, net, Long::sum));
+      nets.getOrDefault(day, Map.of())
+          .forEach((account, net) -> balances.merge(account, net, Long::sum));
       long[] f = sums.getOrDefault(day, new long[4]);
       days.add(new DayFigures(day, f[0], f[1], f[2], f[3], tops.get(day), new HashMap<>(balances)));
     }
@@ -302,7 +337,9 @@ final class AnalyticsStore {
 
   private static Map<String, Long> allOffsets(Connection c) throws SQLException {
     Map<String, Long> offsets = new HashMap<>();
-    try (PreparedStatement ps = c.prepareStatement("SELECT consumer, topic, partition, next_offset FROM kafka_offsets");
+    try (PreparedStatement ps =
+            c.prepareStatement(
+                "SELECT consumer, topic, partition, next_offset FROM kafka_offsets");
         ResultSet rs = ps.executeQuery()) {
       while (rs.next()) {
         offsets.put(
@@ -316,16 +353,17 @@ final class AnalyticsStore {
     return figuresRange(c, day, day).get(0);
   }
 
-
   /** Users whose role is not worker (left out of the negative-balance count). */
   CompletionStage<Set<UUID>> nonWorkers() {
-    return database.query(c -> {
-      Set<UUID> ids = new HashSet<>();
-      try (PreparedStatement ps = c.prepareStatement("SELECT user_id FROM known_users WHERE role <> 'worker'");
-          ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) ids.add(rs.getObject("user_id", UUID.class));
-      }
-      return ids;
-    });
+    return database.query(
+        c -> {
+          Set<UUID> ids = new HashSet<>();
+          try (PreparedStatement ps =
+                  c.prepareStatement("SELECT user_id FROM known_users WHERE role <> 'worker'");
+              ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) ids.add(rs.getObject("user_id", UUID.class));
+          }
+          return ids;
+        });
   }
 }

@@ -13,11 +13,10 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * The aggregate actor of one billing day: restores the day's figures from the database, keeps
- * them in memory while ingestion reports what it has stored, answers queries, and stops when idle.
- * Each change carries the Kafka offset it was stored with; a change already in the restored
- * figures is skipped, so a change is never counted twice. A failure restarts it from the
- * database.
+ * The aggregate actor of one billing day: restores the day's figures from the database, keeps them
+ * in memory while ingestion reports what it has stored, answers queries, and stops when idle. Each
+ * change carries the Kafka offset it was stored with; a change already in the restored figures is
+ * skipped, so a change is never counted twice. A failure restarts it from the database.
  */
 final class Day {
 
@@ -46,7 +45,8 @@ final class Day {
     DayFigures applyTo(DayFigures figures);
   }
 
-  record FiguresDelta(long fees, long rewards, long tasks, long rewardSum, DayFigures.TaskFigure candidate)
+  record FiguresDelta(
+      long fees, long rewards, long tasks, long rewardSum, DayFigures.TaskFigure candidate)
       implements Delta {
 
     /** What a transaction adds to its day's fees and rewards; null for one that adds neither. */
@@ -63,7 +63,10 @@ final class Day {
     }
   }
 
-  /** A movement of an account, booked on the change's day: it counts for that day and every later one. */
+  /**
+   * A movement of an account, booked on the change's day: it counts for that day and every later
+   * one.
+   */
   record BalanceDelta(java.util.UUID accountId, long signedAmount) implements Delta {
     public DayFigures applyTo(DayFigures f) {
       return f.plusMovement(accountId, signedAmount);
@@ -87,10 +90,14 @@ final class Day {
                           context.pipeToSelf(
                               store.load(date),
                               (loaded, failure) ->
-                                  failure == null ? new Restored(loaded) : new RestoreFailed(failure));
+                                  failure == null
+                                      ? new Restored(loaded)
+                                      : new RestoreFailed(failure));
                           return restoring(context, stash, idleTimeout, parent, date);
                         })))
-        .onFailure(SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(10), 0.2));
+        .onFailure(
+            SupervisorStrategy.restartWithBackoff(
+                Duration.ofMillis(200), Duration.ofSeconds(10), 0.2));
   }
 
   private static Behavior<Command> restoring(
@@ -100,17 +107,28 @@ final class Day {
       ActorRef<Days.Command> parent,
       LocalDate date) {
     return Behaviors.receive(Command.class)
-        .onMessage(Restored.class, r -> {
-          context.setReceiveTimeout(idleTimeout, Idle.INSTANCE);
-          return stash.unstashAll(active(context, parent, date, r.loaded().figures(), new HashMap<>(r.loaded().offsets())));
-        })
-        .onMessage(RestoreFailed.class, r -> {
-          throw new IllegalStateException("cannot restore day " + date, r.cause());
-        })
-        .onAnyMessage(m -> {
-          stash.stash(m);
-          return Behaviors.same();
-        })
+        .onMessage(
+            Restored.class,
+            r -> {
+              context.setReceiveTimeout(idleTimeout, Idle.INSTANCE);
+              return stash.unstashAll(
+                  active(
+                      context,
+                      parent,
+                      date,
+                      r.loaded().figures(),
+                      new HashMap<>(r.loaded().offsets())));
+            })
+        .onMessage(
+            RestoreFailed.class,
+            r -> {
+              throw new IllegalStateException("cannot restore day " + date, r.cause());
+            })
+        .onAnyMessage(
+            m -> {
+              stash.stash(m);
+              return Behaviors.same();
+            })
         .build();
   }
 
@@ -121,19 +139,25 @@ final class Day {
       DayFigures figures,
       Map<String, Long> nextOffsets) {
     return Behaviors.receive(Command.class)
-        .onMessage(Get.class, g -> {
-          g.replyTo().tell(figures);
-          return Behaviors.same();
-        })
-        .onMessage(Change.class, c -> {
-          if (c.offset() < nextOffsets.getOrDefault(c.partition(), 0L)) return Behaviors.same();
-          nextOffsets.put(c.partition(), c.offset() + 1);
-          return active(context, parent, date, c.delta().applyTo(figures), nextOffsets);
-        })
-        .onMessage(Idle.class, i -> {
-          parent.tell(new Days.Passivate(date, context.getSelf()));
-          return Behaviors.same();
-        })
+        .onMessage(
+            Get.class,
+            g -> {
+              g.replyTo().tell(figures);
+              return Behaviors.same();
+            })
+        .onMessage(
+            Change.class,
+            c -> {
+              if (c.offset() < nextOffsets.getOrDefault(c.partition(), 0L)) return Behaviors.same();
+              nextOffsets.put(c.partition(), c.offset() + 1);
+              return active(context, parent, date, c.delta().applyTo(figures), nextOffsets);
+            })
+        .onMessage(
+            Idle.class,
+            i -> {
+              parent.tell(new Days.Passivate(date, context.getSelf()));
+              return Behaviors.same();
+            })
         .onMessage(Stop.class, s -> Behaviors.stopped())
         .build();
   }

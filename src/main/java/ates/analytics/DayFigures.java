@@ -12,8 +12,8 @@ import java.util.Set;
 import java.util.UUID;
 
 /**
- * The figures of one billing day, whether held by a day actor or loaded from the database: the
- * same record answers both ways, so hot and cold days give the same result.
+ * The figures of one billing day, whether held by a day actor or loaded from the database: the same
+ * record answers both ways, so hot and cold days give the same result.
  *
  * @param endOfDayBalances every account's balance at the end of the day: the sum of its movements
  *     booked on that day or before
@@ -41,7 +41,8 @@ public record DayFigures(
     /** The higher reward wins; ties go to the earlier completion, then the smaller id. */
     boolean beats(TaskFigure other) {
       if (other == null) return true;
-      if (completionReward != other.completionReward) return completionReward > other.completionReward;
+      if (completionReward != other.completionReward)
+        return completionReward > other.completionReward;
       int byTime = completedAt.compareTo(other.completedAt);
       if (byTime != 0) return byTime < 0;
       // as PostgreSQL orders uuids: by their bytes, i.e. their hex text
@@ -77,10 +78,22 @@ public record DayFigures(
         .longValueExact();
   }
 
-  DayFigures plus(long feesDelta, long rewardsDelta, long tasksDelta, long rewardSumDelta, TaskFigure candidate) {
-    TaskFigure top = candidate != null && candidate.beats(mostExpensive) ? candidate : mostExpensive;
-    return new DayFigures(date, fees + feesDelta, rewards + rewardsDelta, completedTasks + tasksDelta,
-        rewardSum + rewardSumDelta, top, endOfDayBalances);
+  DayFigures plus(
+      long feesDelta,
+      long rewardsDelta,
+      long tasksDelta,
+      long rewardSumDelta,
+      TaskFigure candidate) {
+    TaskFigure top =
+        candidate != null && candidate.beats(mostExpensive) ? candidate : mostExpensive;
+    return new DayFigures(
+        date,
+        fees + feesDelta,
+        rewards + rewardsDelta,
+        completedTasks + tasksDelta,
+        rewardSum + rewardSumDelta,
+        top,
+        endOfDayBalances);
   }
 
   /** A movement booked on this day or before: it moves the account's end-of-day balance. */

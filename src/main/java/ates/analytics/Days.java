@@ -10,8 +10,8 @@ import java.util.Map;
 
 /**
  * Parent of the day actors: creates a day's actor on demand (for a query or a change of a day it
- * keeps hot), routes changes to the live days they touch, and stops idle days. A movement booked
- * on day D changes the end-of-day balance of every live day from D on.
+ * keeps hot), routes changes to the live days they touch, and stops idle days. A movement booked on
+ * day D changes the end-of-day balance of every live day from D on.
  */
 final class Days {
 
@@ -24,7 +24,11 @@ final class Days {
    * day and every later one.
    */
   record Changed(
-      LocalDate day, String partition, long offset, Day.FiguresDelta sameDay, Day.BalanceDelta fromDayOn)
+      LocalDate day,
+      String partition,
+      long offset,
+      Day.FiguresDelta sameDay,
+      Day.BalanceDelta fromDayOn)
       implements Command {}
 
   record Passivate(LocalDate date, ActorRef<Day.Command> day) implements Command {}
@@ -32,38 +36,54 @@ final class Days {
   private Days() {}
 
   static Behavior<Command> create(AnalyticsStore store, Duration idleTimeout) {
-    return Behaviors.setup(context -> {
-      Map<LocalDate, ActorRef<Day.Command>> live = new HashMap<>();
-      long[] spawned = {0};
-      return Behaviors.receive(Command.class)
-          .onMessage(GetDay.class, q -> {
-            ActorRef<Day.Command> day =
-                live.computeIfAbsent(
-                    q.date(),
-                    d -> context.spawn(Day.create(d, store, idleTimeout, context.getSelf()), "day-" + d + "-" + (++spawned[0])));
-            day.tell(new Day.Get(q.replyTo()));
-            return Behaviors.same();
-          })
-          .onMessage(Changed.class, c -> {
-            for (Map.Entry<LocalDate, ActorRef<Day.Command>> e : live.entrySet()) {
-              Day.Delta delta = null;
-              if (e.getKey().equals(c.day())) {
-                delta = c.sameDay() == null ? c.fromDayOn() : c.fromDayOn() == null ? c.sameDay() : new Day.Both(c.sameDay(), c.fromDayOn());
-              } else if (e.getKey().isAfter(c.day())) {
-                delta = c.fromDayOn();
-              }
-              if (delta != null) e.getValue().tell(new Day.Change(c.partition(), c.offset(), delta));
-            }
-            return Behaviors.same();
-          })
-          .onMessage(Passivate.class, p -> {
-            if (live.get(p.date()) == p.day()) {
-              live.remove(p.date());
-              p.day().tell(Day.Stop.INSTANCE);
-            }
-            return Behaviors.same();
-          })
-          .build();
-    });
+    return Behaviors.setup(
+        context -> {
+          Map<LocalDate, ActorRef<Day.Command>> live = new HashMap<>();
+          long[] spawned = {0};
+          return Behaviors.receive(Command.class)
+              .onMessage(
+                  GetDay.class,
+                  q -> {
+                    ActorRef<Day.Command> day =
+                        live.computeIfAbsent(
+                            q.date(),
+                            d ->
+                                context.spawn(
+                                    Day.create(d, store, idleTimeout, context.getSelf()),
+                                    "day-" + d + "-" + (++spawned[0])));
+                    day.tell(new Day.Get(q.replyTo()));
+                    return Behaviors.same();
+                  })
+              .onMessage(
+                  Changed.class,
+                  c -> {
+                    for (Map.Entry<LocalDate, ActorRef<Day.Command>> e : live.entrySet()) {
+                      Day.Delta delta = null;
+                      if (e.getKey().equals(c.day())) {
+                        delta =
+                            c.sameDay() == null
+                                ? c.fromDayOn()
+                                : c.fromDayOn() == null
+                                    ? c.sameDay()
+                                    : new Day.Both(c.sameDay(), c.fromDayOn());
+                      } else if (e.getKey().isAfter(c.day())) {
+                        delta = c.fromDayOn();
+                      }
+                      if (delta != null)
+                        e.getValue().tell(new Day.Change(c.partition(), c.offset(), delta));
+                    }
+                    return Behaviors.same();
+                  })
+              .onMessage(
+                  Passivate.class,
+                  p -> {
+                    if (live.get(p.date()) == p.day()) {
+                      live.remove(p.date());
+                      p.day().tell(Day.Stop.INSTANCE);
+                    }
+                    return Behaviors.same();
+                  })
+              .build();
+        });
   }
 }

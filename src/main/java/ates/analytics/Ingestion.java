@@ -29,12 +29,12 @@ import java.util.concurrent.CompletionStage;
 import org.apache.kafka.common.TopicPartition;
 
 /**
- * The supervisor of one ingestion stream: the platform's consumer block with offsets stored in
- * the analytics database ({@link Offsets#storedBy}). Every partition resumes from the offset
- * stored there (not from the consumer group), each record is applied in one database transaction
- * with its next offset, then the day actors are told what changed. Records that cannot be parsed
- * or validated go to the dead-letter topic and only move the offset. The stream restarts with
- * backoff; stopping the actor stops the stream.
+ * The supervisor of one ingestion stream: the platform's consumer block with offsets stored in the
+ * analytics database ({@link Offsets#storedBy}). Every partition resumes from the offset stored
+ * there (not from the consumer group), each record is applied in one database transaction with its
+ * next offset, then the day actors are told what changed. Records that cannot be parsed or
+ * validated go to the dead-letter topic and only move the offset. The stream restarts with backoff;
+ * stopping the actor stops the stream.
  */
 final class Ingestion {
 

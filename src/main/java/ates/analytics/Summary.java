@@ -50,8 +50,15 @@ record Summary(
       rewardSum = Math.addExact(rewardSum, day.rewardSum());
       if (day.mostExpensive() != null && day.mostExpensive().beats(top)) top = day.mostExpensive();
     }
-    return new Summary(from, to, days, income, DayFigures.averageHalfUp(income, days),
-        completed, DayFigures.averageHalfUp(rewardSum, completed), top);
+    return new Summary(
+        from,
+        to,
+        days,
+        income,
+        DayFigures.averageHalfUp(income, days),
+        completed,
+        DayFigures.averageHalfUp(rewardSum, completed),
+        top);
   }
 
   private static void requireOncePerDayInside(
@@ -60,8 +67,7 @@ record Summary(
     for (DayFigures day : figures) {
       if (day.date().isBefore(from) || day.date().isAfter(to))
         throw new IllegalArgumentException(day.date() + " is outside " + from + ".." + to);
-      if (!seen.add(day.date()))
-        throw new IllegalArgumentException(day.date() + " is given twice");
+      if (!seen.add(day.date())) throw new IllegalArgumentException(day.date() + " is given twice");
     }
   }
 }

@@ -5,8 +5,8 @@ import com.fasterxml.jackson.annotation.JsonValue;
 import java.util.Locale;
 
 /**
- * Which way a ledger movement moves money (events.md: amounts are positive, the direction gives
- * the sign). The sign rule lives here and nowhere else.
+ * Which way a ledger movement moves money (events.md: amounts are positive, the direction gives the
+ * sign). The sign rule lives here and nowhere else.
  */
 public enum Direction {
   /** Takes money from the account. */

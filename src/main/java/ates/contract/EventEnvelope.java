@@ -18,5 +18,6 @@ public record EventEnvelope(
 
   /** Record header names that repeat the envelope's values. */
   public static final String HEADER_EVENT_NAME = "eventName";
+
   public static final String HEADER_EVENT_VERSION = "eventVersion";
 }

@@ -32,9 +32,16 @@ public final class EventJson {
 
   private EventJson() {}
 
-  /** Builds an envelope around {@code data} (a contract record such as {@code UserRegisteredV1}). */
+  /**
+   * Builds an envelope around {@code data} (a contract record such as {@code UserRegisteredV1}).
+   */
   public static EventEnvelope envelope(
-      UUID eventId, String eventName, int version, Instant eventTime, String producer, Object data) {
+      UUID eventId,
+      String eventName,
+      int version,
+      Instant eventTime,
+      String producer,
+      Object data) {
     return new EventEnvelope(
         eventId, eventName, version, eventTime, producer, MAPPER.valueToTree(data));
   }
@@ -61,7 +68,8 @@ public final class EventJson {
     } catch (IOException e) {
       throw new InvalidEventException("value is not JSON: " + firstLine(e.getMessage()));
     }
-    if (tree == null || !tree.isObject()) throw new InvalidEventException("value is not a JSON object");
+    if (tree == null || !tree.isObject())
+      throw new InvalidEventException("value is not a JSON object");
     EventSchemas.validate(tree);
     try {
       return MAPPER.treeToValue(tree, EventEnvelope.class);

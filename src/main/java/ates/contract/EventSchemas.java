@@ -15,9 +15,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 
 /**
- * The JSON Schemas of the contract, one file per event name and version under
- * {@code /contract/schemas/<EventName>.v<version>.json}. Producers validate before they publish,
- * consumers before they act.
+ * The JSON Schemas of the contract, one file per event name and version under {@code
+ * /contract/schemas/<EventName>.v<version>.json}. Producers validate before they publish, consumers
+ * before they act.
  */
 public final class EventSchemas {
 
@@ -37,8 +37,8 @@ public final class EventSchemas {
   }
 
   /**
-   * Validates a whole envelope (as JSON) against the schema its {@code eventName} and
-   * {@code eventVersion} name.
+   * Validates a whole envelope (as JSON) against the schema its {@code eventName} and {@code
+   * eventVersion} name.
    *
    * @throws InvalidEventException naming what is wrong
    */
@@ -56,7 +56,10 @@ public final class EventSchemas {
               + " v"
               + version.asInt()
               + " fails its schema: "
-              + errors.stream().map(ValidationMessage::getMessage).sorted().collect(Collectors.joining("; ")));
+              + errors.stream()
+                  .map(ValidationMessage::getMessage)
+                  .sorted()
+                  .collect(Collectors.joining("; ")));
     }
   }
 

@@ -4,8 +4,8 @@ import java.util.random.RandomGenerator;
 
 /**
  * The prices of a task, fixed once when it is created (events.md, "Money and time"): the fee its
- * assignee pays at each assignment and the reward paid when it is completed, in integer cents.
- * The pricing policy lives here and nowhere else.
+ * assignee pays at each assignment and the reward paid when it is completed, in integer cents. The
+ * pricing policy lives here and nowhere else.
  */
 public record TaskPrice(long assignFee, long completionReward) {
 

@@ -4,9 +4,9 @@ import java.time.LocalDate;
 import java.util.UUID;
 
 /**
- * The deterministic {@code transactionId} of each business movement (events.md): the same
- * movement always yields the same id, so a redelivered event never moves money twice. Changing a
- * format books every movement already booked once more: the formats are pinned by a test.
+ * The deterministic {@code transactionId} of each business movement (events.md): the same movement
+ * always yields the same id, so a redelivered event never moves money twice. Changing a format
+ * books every movement already booked once more: the formats are pinned by a test.
  */
 public final class TransactionIds {
 

@@ -28,8 +28,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The identity service: sharded users, login and tokens, the {@code users} read model, the
- * {@code Users} topic, and the bootstrap admin and demo users.
+ * The identity service: sharded users, login and tokens, the {@code users} read model, the {@code
+ * Users} topic, and the bootstrap admin and demo users.
  */
 public final class IdentityService implements Service {
 
@@ -50,8 +50,7 @@ public final class IdentityService implements Service {
         .init(
             Entity.of(
                     User.ENTITY_KEY,
-                    entity ->
-                        User.create(entity.getEntityId(), ctx.journal(), Clock.systemUTC()))
+                    entity -> User.create(entity.getEntityId(), ctx.journal(), Clock.systemUTC()))
                 .withRole(NAME));
 
     UserReadModel readModel = new UserReadModel(ctx.database());
@@ -77,9 +76,7 @@ public final class IdentityService implements Service {
             });
     LoginThrottle throttle =
         new LoginThrottle(
-            ctx.database(),
-            Clock.systemUTC(),
-            ctx.config().getConfig("ates.identity.login-limit"));
+            ctx.database(), Clock.systemUTC(), ctx.config().getConfig("ates.identity.login-limit"));
     return new UserRoutes(
             system, ctx.jwt(), ctx.userRoles(), readModel, hasher, throttle, ctx.askTimeout())
         .route();
@@ -177,7 +174,10 @@ public final class IdentityService implements Service {
               // Printed once, when created, for the person starting the demo; never logged.
               StringBuilder sb = new StringBuilder("\n=== aTES demo users (shown once) ===\n");
               for (Demo d : list)
-                sb.append(String.format("  %-11s %-10s password: %s%n", d.role().wireName(), d.login(), d.password()));
+                sb.append(
+                    String.format(
+                        "  %-11s %-10s password: %s%n",
+                        d.role().wireName(), d.login(), d.password()));
               sb.append("====================================\n");
               System.out.print(sb);
               System.out.flush();
@@ -186,12 +186,16 @@ public final class IdentityService implements Service {
           });
     }
 
-    /** Registers the user unless the login exists; true when it was created now. Retries while the cluster forms. */
+    /**
+     * Registers the user unless the login exists; true when it was created now. Retries while the
+     * cluster forms.
+     */
     private CompletionStage<Boolean> createIfMissing(
         String login, String password, String fullName, Role role) {
       ActorSystem<?> system = ctx.system();
       ClusterSharding sharding = ClusterSharding.get(system);
-      CompletionStage<String> hash = CompletableFuture.supplyAsync(() -> hasher.hash(password), blocking);
+      CompletionStage<String> hash =
+          CompletableFuture.supplyAsync(() -> hasher.hash(password), blocking);
       return hash.thenCompose(
           h ->
               Patterns.retry(

@@ -15,10 +15,10 @@ import java.util.UUID;
 import java.util.concurrent.CompletionStage;
 
 /**
- * The login rate limit: failed logins counted per login and per client address in fixed windows,
- * in the identity database, so all identity nodes share one count (an atomic additive upsert,
- * never a read-modify-write). A login or an address over its limit is refused with the time left
- * in the window, before any password is hashed, so a flood costs one indexed read per attempt.
+ * The login rate limit: failed logins counted per login and per client address in fixed windows, in
+ * the identity database, so all identity nodes share one count (an atomic additive upsert, never a
+ * read-modify-write). A login or an address over its limit is refused with the time left in the
+ * window, before any password is hashed, so a flood costs one indexed read per attempt.
  */
 final class LoginThrottle {
 

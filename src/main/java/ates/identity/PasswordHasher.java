@@ -36,7 +36,13 @@ public final class PasswordHasher {
     random.nextBytes(salt);
     byte[] hash = pbkdf2(password, salt, iterations);
     Base64.Encoder b64 = Base64.getEncoder().withoutPadding();
-    return PREFIX + "$" + iterations + "$" + b64.encodeToString(salt) + "$" + b64.encodeToString(hash);
+    return PREFIX
+        + "$"
+        + iterations
+        + "$"
+        + b64.encodeToString(salt)
+        + "$"
+        + b64.encodeToString(hash);
   }
 
   /** Whether the password matches the encoded hash; constant time in the hash comparison. */
@@ -69,5 +75,4 @@ public final class PasswordHasher {
       spec.clearPassword();
     }
   }
-
 }

@@ -65,8 +65,14 @@ public final class User extends JournaledEntity<User.Command, User.Event, User.S
 
     /** The profile {@code e} registers: its role is held since registration. */
     static Profile registered(Registered e) {
-      return new Profile(e.userId(), e.login(), e.fullName(), e.email(), e.role(),
-          e.registeredAt(), e.registeredAt());
+      return new Profile(
+          e.userId(),
+          e.login(),
+          e.fullName(),
+          e.email(),
+          e.role(),
+          e.registeredAt(),
+          e.registeredAt());
     }
   }
 
@@ -135,11 +141,10 @@ public final class User extends JournaledEntity<User.Command, User.Event, User.S
     return Unregistered.INSTANCE;
   }
 
-
-
   @Override
   public CommandHandlerWithReply<Command, Event, State> commandHandler() {
-    CommandHandlerWithReplyBuilder<Command, Event, State> builder = newCommandHandlerWithReplyBuilder();
+    CommandHandlerWithReplyBuilder<Command, Event, State> builder =
+        newCommandHandlerWithReplyBuilder();
 
     builder
         .forStateType(Unregistered.class)
@@ -170,7 +175,8 @@ public final class User extends JournaledEntity<User.Command, User.Event, User.S
                 Effect()
                     .reply(
                         cmd.replyTo(),
-                        StatusReply.success(new Credentials(state.profile(), state.passwordHash()))))
+                        StatusReply.success(
+                            new Credentials(state.profile(), state.passwordHash()))))
         .onCommand(
             GetProfile.class,
             (state, cmd) -> Effect().reply(cmd.replyTo(), StatusReply.success(state.profile())));
@@ -211,10 +217,10 @@ public final class User extends JournaledEntity<User.Command, User.Event, User.S
     var builder = newEventHandlerBuilder();
     builder
         .forStateType(Unregistered.class)
-        .onEvent(
-            Registered.class,
-            e -> new Active(Profile.registered(e), e.passwordHash()));
-    builder.forStateType(Active.class).onEvent(RoleChanged.class, (state, e) -> state.withRole(e.role(), e.changedAt()));
+        .onEvent(Registered.class, e -> new Active(Profile.registered(e), e.passwordHash()));
+    builder
+        .forStateType(Active.class)
+        .onEvent(RoleChanged.class, (state, e) -> state.withRole(e.role(), e.changedAt()));
     return builder.build();
   }
 }

@@ -28,7 +28,12 @@ public final class UserReadModel {
 
   public void startProjection(ActorSystem<?> system, String readJournalPluginId) {
     ReadModelProjection.<User.Event>start(
-        system, "users-read-model", User.TAGS.all(), readJournalPluginId, database, IdentityService.NAME,
+        system,
+        "users-read-model",
+        User.TAGS.all(),
+        readJournalPluginId,
+        database,
+        IdentityService.NAME,
         (c, envelope) -> apply(c, envelope.event()));
   }
 

@@ -4,25 +4,25 @@ import akka.actor.typed.ActorSystem;
 import akka.actor.typed.DispatcherSelector;
 import akka.cluster.sharding.typed.javadsl.ClusterSharding;
 import akka.cluster.sharding.typed.javadsl.EntityRef;
-import akka.http.javadsl.server.PathMatchers;
-import akka.http.javadsl.server.Route;
 import akka.http.javadsl.model.AttributeKeys;
 import akka.http.javadsl.model.HttpResponse;
 import akka.http.javadsl.model.RemoteAddress;
 import akka.http.javadsl.model.headers.RawHeader;
+import akka.http.javadsl.server.PathMatchers;
+import akka.http.javadsl.server.Route;
 import ates.contract.Role;
 import ates.platform.EntityError;
-import ates.platform.http.HttpErrors;
-import ates.platform.http.Problem;
-import ates.platform.http.UserRoles;
 import ates.platform.http.ApiDirectives;
+import ates.platform.http.HttpErrors;
 import ates.platform.http.JwtService;
 import ates.platform.http.Principal;
+import ates.platform.http.Problem;
 import ates.platform.http.ProblemException;
+import ates.platform.http.UserRoles;
 import ates.platform.http.Validation;
+import java.net.InetAddress;
 import java.time.Duration;
 import java.time.Instant;
-import java.net.InetAddress;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -42,7 +42,8 @@ final class UserRoutes extends ApiDirectives {
 
   record LoginResponse(String token, Instant expiresAt, UserJson user) {}
 
-  record CreateUserRequest(String login, String password, String fullName, String email, String role) {}
+  record CreateUserRequest(
+      String login, String password, String fullName, String email, String role) {}
 
   record RoleRequest(String role) {}
 
@@ -79,7 +80,9 @@ final class UserRoutes extends ApiDirectives {
     this.readModel = readModel;
     this.hasher = hasher;
     this.blocking =
-        system.dispatchers().lookup(DispatcherSelector.fromConfig("ates.password-hashing-dispatcher"));
+        system
+            .dispatchers()
+            .lookup(DispatcherSelector.fromConfig("ates.password-hashing-dispatcher"));
     this.askTimeout = askTimeout;
   }
 
@@ -99,7 +102,9 @@ final class UserRoutes extends ApiDirectives {
             () ->
                 concat(
                     get(() -> listUsers(principal)),
-                    post(() -> jsonBody(CreateUserRequest.class, req -> createUser(principal, req))))),
+                    post(
+                        () ->
+                            jsonBody(CreateUserRequest.class, req -> createUser(principal, req))))),
         path("me", () -> get(() -> me(principal))),
         path(
             PathMatchers.uuidSegment().slash("role"),
@@ -159,7 +164,8 @@ final class UserRoutes extends ApiDirectives {
                       }
                       User.Profile p = profile.get();
                       JwtService.Token token = jwt.issue(p.userId(), p.login(), p.role());
-                      return ok(new LoginResponse(token.token(), token.expiresAt(), UserJson.of(p)));
+                      return ok(
+                          new LoginResponse(token.token(), token.expiresAt(), UserJson.of(p)));
                     }));
   }
 
@@ -174,8 +180,8 @@ final class UserRoutes extends ApiDirectives {
   }
 
   /**
-   * The user whose password this is; empty for a wrong password or an unknown login, which take
-   * the same hashing time. A timeout of the entity fails the stage (503), never a 401.
+   * The user whose password this is; empty for a wrong password or an unknown login, which take the
+   * same hashing time. A timeout of the entity fails the stage (503), never a 401.
    */
   private CompletionStage<Optional<User.Profile>> verify(UUID userId, String password) {
     CompletionStage<User.Credentials> credentials =
@@ -232,7 +238,8 @@ final class UserRoutes extends ApiDirectives {
                   "must be 3 to 64 of a-z, 0-9, '.', '_' or '-', starting with a letter or digit");
           String password = Validation.length("password", req.password(), 8, 200);
           String fullName = Validation.length("fullName", req.fullName(), 1, 200).trim();
-          String email = Validation.matches("email", req.email(), EMAIL, "must be an email address");
+          String email =
+              Validation.matches("email", req.email(), EMAIL, "must be an email address");
           Validation.length("email", email, 3, 254);
           Role role = parseRole(req.role());
           CompletionStage<User.Profile> created =
@@ -242,7 +249,8 @@ final class UserRoutes extends ApiDirectives {
                           user(User.idForLogin(login))
                               .askWithStatus(
                                   replyTo ->
-                                      new User.Register(login, hash, fullName, email, role, replyTo),
+                                      new User.Register(
+                                          login, hash, fullName, email, role, replyTo),
                                   askTimeout));
           return onSuccess(created, profile -> created(UserJson.of(profile)));
         },

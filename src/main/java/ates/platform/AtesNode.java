@@ -112,7 +112,14 @@ public final class AtesNode {
         routes.add(
             service.start(
                 new ServiceContext(
-                    system, database, kafka, jwt, userRoles, metrics, askTimeout, embeddedDefault)));
+                    system,
+                    database,
+                    kafka,
+                    jwt,
+                    userRoles,
+                    metrics,
+                    askTimeout,
+                    embeddedDefault)));
         startup.add(service.ready().toCompletableFuture());
       }
       ServerBinding binding =

@@ -11,9 +11,9 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 
 /**
- * An error an entity answers a command with: a closed set of kinds, each with a detail a person
- * can act on. An entity replies {@code error.reply()}: a {@link StatusReply} error whose exception,
- * a {@link Failure}, carries the typed error across the cluster (bound to {@code jackson-cbor} in
+ * An error an entity answers a command with: a closed set of kinds, each with a detail a person can
+ * act on. An entity replies {@code error.reply()}: a {@link StatusReply} error whose exception, a
+ * {@link Failure}, carries the typed error across the cluster (bound to {@code jackson-cbor} in
  * {@code serialization.conf}) and fails the asker's future. {@code HttpErrors} maps the kinds to
  * HTTP in one place, through {@link #accept}: a new kind does not compile until it is mapped.
  */
@@ -109,8 +109,8 @@ public sealed interface EntityError extends CborSerializable {
   }
 
   /**
-   * The exception a {@link StatusReply} error needs, carrying the typed error. It is serialized
-   * as its error and nothing else: no stack trace (none is captured), no message (the detail).
+   * The exception a {@link StatusReply} error needs, carrying the typed error. It is serialized as
+   * its error and nothing else: no stack trace (none is captured), no message (the detail).
    */
   @JsonAutoDetect(
       fieldVisibility = JsonAutoDetect.Visibility.NONE,

@@ -20,8 +20,8 @@ import java.util.function.Supplier;
 /**
  * The node's HTTP API: the routes of its services and {@code /api/openapi.yaml}, with problem+json
  * errors, a body size limit and time limit, security headers and request metrics. Unbinds
- * gracefully through CoordinatedShutdown. {@code /metrics} is on the management port
- * ({@link MetricsRoutes}), not here.
+ * gracefully through CoordinatedShutdown. {@code /metrics} is on the management port ({@link
+ * MetricsRoutes}), not here.
  */
 public final class HttpServer extends AllDirectives {
 

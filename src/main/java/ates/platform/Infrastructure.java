@@ -9,8 +9,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The PostgreSQL server and Kafka cluster a node talks to: external ones when {@code ATES_DB_URL}
- * / {@code ATES_KAFKA_BOOTSTRAP} are set, otherwise real servers the node starts itself under the
+ * The PostgreSQL server and Kafka cluster a node talks to: external ones when {@code ATES_DB_URL} /
+ * {@code ATES_KAFKA_BOOTSTRAP} are set, otherwise real servers the node starts itself under the
  * data directory (the embedded default).
  */
 public final class Infrastructure implements AutoCloseable {
@@ -52,16 +52,18 @@ public final class Infrastructure implements AutoCloseable {
     Optional<EmbeddedKafka> broker = Optional.empty();
     try {
       if (dbUrl.isBlank()) {
-        pg = Optional.of(
-            EmbeddedPostgresServer.start(
-                dataDir.resolve("postgres"), config.getInt("ates.db.embedded-port")));
+        pg =
+            Optional.of(
+                EmbeddedPostgresServer.start(
+                    dataDir.resolve("postgres"), config.getInt("ates.db.embedded-port")));
       }
       if (kafka.isBlank()) {
-        broker = Optional.of(
-            EmbeddedKafka.start(
-                dataDir.resolve("kafka"),
-                config.getInt("ates.kafka.embedded-port"),
-                config.getInt("ates.kafka.embedded-controller-port")));
+        broker =
+            Optional.of(
+                EmbeddedKafka.start(
+                    dataDir.resolve("kafka"),
+                    config.getInt("ates.kafka.embedded-port"),
+                    config.getInt("ates.kafka.embedded-controller-port")));
       }
     } catch (RuntimeException e) {
       pg.ifPresent(EmbeddedPostgresServer::close);
@@ -111,13 +113,16 @@ public final class Infrastructure implements AutoCloseable {
     return dbServerUrl + "/" + database;
   }
 
-  /** Creates the database when missing; on an external server a missing privilege is only logged. */
+  /**
+   * Creates the database when missing; on an external server a missing privilege is only logged.
+   */
   public void ensureDatabase(String database) {
     try {
       EmbeddedPostgresServer.createDatabaseIfMissing(dbServerUrl, dbUser, dbPassword, database);
     } catch (IllegalStateException e) {
       if (embeddedDatabase()) throw e;
-      log.warn("Could not check or create database {} (it must exist): {}", database, e.getMessage());
+      log.warn(
+          "Could not check or create database {} (it must exist): {}", database, e.getMessage());
     }
   }
 

@@ -12,12 +12,16 @@ import java.util.Set;
 /**
  * An event-sourced entity of a service: journaled to its service's own database (the journal and
  * snapshot plugins of {@link Journal}), restarted with backoff when its journal fails, each event
- * tagged with the entity's tag of {@link Tags}. An entity without snapshots recovers without
- * asking the snapshot store.
+ * tagged with the entity's tag of {@link Tags}. An entity without snapshots recovers without asking
+ * the snapshot store.
  */
-public abstract class JournaledEntity<C, E, S> extends EventSourcedBehaviorWithEnforcedReplies<C, E, S> {
+public abstract class JournaledEntity<C, E, S>
+    extends EventSourcedBehaviorWithEnforcedReplies<C, E, S> {
 
-  /** The journal and snapshot plugins of a service's database; empty ids are Akka's defaults (tests). */
+  /**
+   * The journal and snapshot plugins of a service's database; empty ids are Akka's defaults
+   * (tests).
+   */
   public record Journal(String journalPluginId, String snapshotPluginId) {
     public static final Journal DEFAULT = new Journal("", "");
   }

@@ -134,8 +134,11 @@ public final class Metrics {
               var members = cluster.state().getMembers();
               for (MemberStatus status :
                   new MemberStatus[] {
-                    MemberStatus.up(), MemberStatus.joining(), MemberStatus.leaving(),
-                    MemberStatus.exiting(), MemberStatus.weaklyUp()
+                    MemberStatus.up(),
+                    MemberStatus.joining(),
+                    MemberStatus.leaving(),
+                    MemberStatus.exiting(),
+                    MemberStatus.weaklyUp()
                   }) {
                 long n =
                     StreamSupport.stream(members.spliterator(), false)

@@ -14,8 +14,8 @@ import akka.management.javadsl.ManagementRouteProviderSettings;
 
 /**
  * {@code GET /metrics} (Prometheus text format) on the Akka Management port, for scrapers and
- * operators; registered in {@code akka.management.http.routes}. The public API port does not
- * serve it.
+ * operators; registered in {@code akka.management.http.routes}. The public API port does not serve
+ * it.
  */
 public final class MetricsRoutes extends AbstractExtensionId<MetricsRoutes.Provider>
     implements ExtensionIdProvider {

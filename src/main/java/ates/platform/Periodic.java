@@ -14,7 +14,9 @@ public final class Periodic {
 
   public static void every(ActorSystem<?> system, String name, Duration interval, Runnable work) {
     Cancellable task =
-        system.scheduler().scheduleWithFixedDelay(interval, interval, work, system.executionContext());
+        system
+            .scheduler()
+            .scheduleWithFixedDelay(interval, interval, work, system.executionContext());
     CoordinatedShutdown.get(system)
         .addTask(
             CoordinatedShutdown.PhaseServiceStop(),

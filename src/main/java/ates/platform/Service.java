@@ -15,8 +15,8 @@ public interface Service {
   Route start(ServiceContext context);
 
   /**
-   * Completes when the service's start-up work (such as creating the bootstrap admin) is done;
-   * the node reports ready only then.
+   * Completes when the service's start-up work (such as creating the bootstrap admin) is done; the
+   * node reports ready only then.
    */
   default CompletionStage<Done> ready() {
     return CompletableFuture.completedFuture(Done.getInstance());

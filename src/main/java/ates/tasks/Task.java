@@ -22,8 +22,8 @@ import java.util.List;
 import java.util.UUID;
 
 /**
- * A task: one sharded, event-sourced entity per task id. Created open and assigned to a worker
- * with its prices fixed; reassigned at each shuffle while open; completed once, by its assignee.
+ * A task: one sharded, event-sourced entity per task id. Created open and assigned to a worker with
+ * its prices fixed; reassigned at each shuffle while open; completed once, by its assignee.
  * Commands are serialized by the entity, so a completion racing a shuffle is safe: whichever comes
  * first wins, and a done task never moves.
  */
@@ -299,8 +299,16 @@ public final class Task extends JournaledEntity<Task.Command, Task.Event, Task.S
 
     /** Task {@code taskId} created as {@code cmd} asks, at {@code at}. */
     static Created of(UUID taskId, Create cmd, Instant at) {
-      return new Created(taskId, cmd.title(), cmd.jiraId(), cmd.description(), cmd.createdBy(),
-          cmd.assigneeId(), cmd.price().assignFee(), cmd.price().completionReward(), at);
+      return new Created(
+          taskId,
+          cmd.title(),
+          cmd.jiraId(),
+          cmd.description(),
+          cmd.createdBy(),
+          cmd.assigneeId(),
+          cmd.price().assignFee(),
+          cmd.price().completionReward(),
+          at);
     }
   }
 
@@ -318,14 +326,30 @@ public final class Task extends JournaledEntity<Task.Command, Task.Event, Task.S
 
     /** The first assignment (number 1) of task {@code taskId}, created by {@code cmd}. */
     static Assigned first(UUID taskId, Create cmd, Instant at) {
-      return new Assigned(taskId, 1, cmd.title(), cmd.jiraId(), cmd.assigneeId(), null,
-          cmd.price().assignFee(), AssignmentReason.CREATED, at);
+      return new Assigned(
+          taskId,
+          1,
+          cmd.title(),
+          cmd.jiraId(),
+          cmd.assigneeId(),
+          null,
+          cmd.price().assignFee(),
+          AssignmentReason.CREATED,
+          at);
     }
 
     /** The next assignment of {@code task}, to {@code assignee}, by a shuffle. */
     static Assigned next(Details task, UUID assignee, Instant at) {
-      return new Assigned(task.taskId(), task.assignmentNo() + 1, task.title(), task.jiraId(),
-          assignee, task.assigneeId(), task.assignFee(), AssignmentReason.SHUFFLE, at);
+      return new Assigned(
+          task.taskId(),
+          task.assignmentNo() + 1,
+          task.title(),
+          task.jiraId(),
+          assignee,
+          task.assigneeId(),
+          task.assignFee(),
+          AssignmentReason.SHUFFLE,
+          at);
     }
   }
 
@@ -340,8 +364,13 @@ public final class Task extends JournaledEntity<Task.Command, Task.Event, Task.S
 
     /** The completion of {@code task} by its assignee, paying its reward. */
     static Completed of(Details task, Instant at) {
-      return new Completed(task.taskId(), task.title(), task.jiraId(), task.assigneeId(),
-          task.completionReward(), at);
+      return new Completed(
+          task.taskId(),
+          task.title(),
+          task.jiraId(),
+          task.assigneeId(),
+          task.completionReward(),
+          at);
     }
   }
 
@@ -377,8 +406,6 @@ public final class Task extends JournaledEntity<Task.Command, Task.Event, Task.S
     return Blank.INSTANCE;
   }
 
-
-
   @Override
   public CommandHandlerWithReply<Command, Event, State> commandHandler() {
     CommandHandlerWithReplyBuilder<Command, Event, State> builder =
@@ -396,7 +423,9 @@ public final class Task extends JournaledEntity<Task.Command, Task.Event, Task.S
         .onCommand(Create.class, (state, cmd) -> Effect().reply(cmd.replyTo(), alreadyExists()))
         .onCommand(Reassign.class, this::reassign)
         .onCommand(Complete.class, this::complete)
-        .onCommand(Get.class, (state, cmd) -> Effect().reply(cmd.replyTo(), StatusReply.success(state.task())));
+        .onCommand(
+            Get.class,
+            (state, cmd) -> Effect().reply(cmd.replyTo(), StatusReply.success(state.task())));
 
     builder
         .forStateType(Done.class)
@@ -404,12 +433,15 @@ public final class Task extends JournaledEntity<Task.Command, Task.Event, Task.S
         .onCommand(
             Reassign.class,
             (state, cmd) ->
-                Effect().reply(cmd.replyTo(), StatusReply.success(new Reassigned(false, state.task()))))
+                Effect()
+                    .reply(cmd.replyTo(), StatusReply.success(new Reassigned(false, state.task()))))
         .onCommand(
             Complete.class,
             (state, cmd) ->
                 Effect().reply(cmd.replyTo(), EntityError.conflict("the task is already done")))
-        .onCommand(Get.class, (state, cmd) -> Effect().reply(cmd.replyTo(), StatusReply.success(state.task())));
+        .onCommand(
+            Get.class,
+            (state, cmd) -> Effect().reply(cmd.replyTo(), StatusReply.success(state.task())));
 
     return builder.build();
   }
@@ -458,8 +490,11 @@ public final class Task extends JournaledEntity<Task.Command, Task.Event, Task.S
             e -> new Open(Details.created(e)));
     builder
         .forStateType(Open.class)
-        .onEvent(Assigned.class, (state, e) -> new Open(state.task().assignedTo(e.assigneeId(), e.assignmentNo())))
-        .onEvent(Completed.class, (state, e) -> new Done(state.task().completedAt(e.completedAt())));
+        .onEvent(
+            Assigned.class,
+            (state, e) -> new Open(state.task().assignedTo(e.assigneeId(), e.assignmentNo())))
+        .onEvent(
+            Completed.class, (state, e) -> new Done(state.task().completedAt(e.completedAt())));
     return builder.build();
   }
 }

@@ -18,8 +18,8 @@ import java.util.concurrent.CompletionStage;
 /**
  * The tasks read model ("my tasks"): the {@code tasks} table, kept by an exactly-once grouped
  * akka-projection-jdbc projection per tag — a group of rows and the projection offset are written
- * in one transaction, so a crash never loses or doubles an update. Updates are keyed by task and guarded
- * by the assignment number, so they commute with nothing else.
+ * in one transaction, so a crash never loses or doubles an update. Updates are keyed by task and
+ * guarded by the assignment number, so they commute with nothing else.
  */
 public final class TaskReadModel {
 
@@ -32,7 +32,12 @@ public final class TaskReadModel {
 
   void startProjection(ActorSystem<?> system, String readJournalPluginId) {
     ReadModelProjection.<Task.Event>start(
-        system, PROJECTION, Task.TAGS.all(), readJournalPluginId, database, TasksService.NAME,
+        system,
+        PROJECTION,
+        Task.TAGS.all(),
+        readJournalPluginId,
+        database,
+        TasksService.NAME,
         (c, envelope) -> apply(c, envelope.event()));
   }
 
@@ -66,7 +71,8 @@ public final class TaskReadModel {
       }
     } else if (event instanceof Task.Completed e) {
       try (PreparedStatement ps =
-          c.prepareStatement("UPDATE tasks SET status = 'done', completed_at = ? WHERE task_id = ?")) {
+          c.prepareStatement(
+              "UPDATE tasks SET status = 'done', completed_at = ? WHERE task_id = ?")) {
         ps.setTimestamp(1, Timestamp.from(e.completedAt()));
         ps.setObject(2, e.taskId());
         ps.executeUpdate();

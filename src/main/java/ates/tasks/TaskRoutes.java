@@ -51,9 +51,18 @@ final class TaskRoutes extends ApiDirectives {
       Instant createdAt,
       Instant completedAt) {
     static TaskJson of(Task.Details t) {
-      return new TaskJson(t.taskId(), t.title(), t.jiraId(), t.description(),
-          t.status().name().toLowerCase(Locale.ROOT), t.assigneeId(), t.assignFee(),
-          t.completionReward(), t.createdBy(), t.createdAt(), t.completedAt());
+      return new TaskJson(
+          t.taskId(),
+          t.title(),
+          t.jiraId(),
+          t.description(),
+          t.status().name().toLowerCase(Locale.ROOT),
+          t.assigneeId(),
+          t.assignFee(),
+          t.completionReward(),
+          t.createdBy(),
+          t.createdAt(),
+          t.completedAt());
     }
   }
 
@@ -122,7 +131,10 @@ final class TaskRoutes extends ApiDirectives {
     String description = Validation.required("description", req.description());
     Validation.length("description", description, 0, 4000);
     UUID assignee =
-        workers.pick().orElseThrow(() -> ProblemException.conflict("there is no worker to assign the task to"));
+        workers
+            .pick()
+            .orElseThrow(
+                () -> ProblemException.conflict("there is no worker to assign the task to"));
     TaskPrice price = TaskPrice.random(ThreadLocalRandom.current());
     UUID taskId = UUID.randomUUID();
     CompletionStage<Task.Details> created =
@@ -154,7 +166,9 @@ final class TaskRoutes extends ApiDirectives {
                               switch (s) {
                                 case "open" -> Task.Status.OPEN;
                                 case "done" -> Task.Status.DONE;
-                                default -> throw ProblemException.invalidField("status", "must be open or done");
+                                default ->
+                                    throw ProblemException.invalidField(
+                                        "status", "must be open or done");
                               });
                   return onSuccess(
                       readModel.list(assignee, status),
@@ -164,7 +178,8 @@ final class TaskRoutes extends ApiDirectives {
 
   /** {@code me}, {@code all} or a user id; only managers and admins see others' tasks. */
   private static Optional<UUID> assignee(Principal principal, String value) {
-    if (value.equals("me") || value.equals(principal.userId().toString())) return Optional.of(principal.userId());
+    if (value.equals("me") || value.equals(principal.userId().toString()))
+      return Optional.of(principal.userId());
     if (!principal.hasRole(Role.MANAGER, Role.ADMIN)) {
       throw ProblemException.forbidden("only managers and admins may list other users' tasks");
     }
@@ -191,7 +206,8 @@ final class TaskRoutes extends ApiDirectives {
   private Route completeTask(Principal principal, UUID taskId) {
     return onSuccess(
         task(taskId)
-            .<Task.Details>askWithStatus(replyTo -> new Task.Complete(principal.userId(), replyTo), askTimeout),
+            .<Task.Details>askWithStatus(
+                replyTo -> new Task.Complete(principal.userId(), replyTo), askTimeout),
         t -> ok(TaskJson.of(t)));
   }
 
@@ -205,7 +221,8 @@ final class TaskRoutes extends ApiDirectives {
           scala.concurrent.duration.FiniteDuration timeout =
               scala.concurrent.duration.FiniteDuration.apply(
                   shuffleTimeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
-          return withRequestTimeout(timeout, () -> onSuccess(shuffleAll(), n -> ok(new ShuffleResponse(n))));
+          return withRequestTimeout(
+              timeout, () -> onSuccess(shuffleAll(), n -> ok(new ShuffleResponse(n))));
         },
         Role.MANAGER,
         Role.ADMIN);
@@ -234,9 +251,13 @@ final class TaskRoutes extends ApiDirectives {
             shuffleParallelism,
             id -> {
               UUID worker =
-                  workers.pick().orElseThrow(() -> ProblemException.conflict("there is no worker to assign tasks to"));
+                  workers
+                      .pick()
+                      .orElseThrow(
+                          () -> ProblemException.conflict("there is no worker to assign tasks to"));
               return task(id)
-                  .<Task.Reassigned>askWithStatus(replyTo -> new Task.Reassign(worker, replyTo), askTimeout);
+                  .<Task.Reassigned>askWithStatus(
+                      replyTo -> new Task.Reassign(worker, replyTo), askTimeout);
             })
         .filter(Task.Reassigned::moved)
         .runWith(Sink.fold(0L, (n, r) -> n + 1), system);

@@ -35,8 +35,7 @@ public final class TasksService implements Service {
         .init(
             Entity.of(
                     Task.ENTITY_KEY,
-                    entity ->
-                        Task.create(entity.getEntityId(), ctx.journal(), Clock.systemUTC()))
+                    entity -> Task.create(entity.getEntityId(), ctx.journal(), Clock.systemUTC()))
                 .withRole(NAME));
 
     TaskReadModel readModel = new TaskReadModel(ctx.database());
@@ -52,10 +51,13 @@ public final class TasksService implements Service {
         TaskEvents::toContract);
 
     WorkerDirectory workers = new WorkerDirectory(ctx.database());
-    workers.start(ctx).whenComplete((d, e) -> {
-      if (e == null) ready.complete(Done.getInstance());
-      else ready.completeExceptionally(e);
-    });
+    workers
+        .start(ctx)
+        .whenComplete(
+            (d, e) -> {
+              if (e == null) ready.complete(Done.getInstance());
+              else ready.completeExceptionally(e);
+            });
     return new TaskRoutes(system, ctx.jwt(), readModel, workers, ctx.askTimeout()).route();
   }
 

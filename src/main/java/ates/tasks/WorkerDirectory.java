@@ -20,11 +20,11 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * The tasks service's own replica of users: who is a worker. An idempotent consumer of the
- * {@code Users} topic keeps the {@code known_users} table of the tasks database by the one rule of
- * {@link UsersReplica} (an older event never overwrites a newer one), and every node holds the workers in memory for
- * a uniform random choice, reloaded after each change it applies and every refresh interval (for
- * changes applied by other nodes).
+ * The tasks service's own replica of users: who is a worker. An idempotent consumer of the {@code
+ * Users} topic keeps the {@code known_users} table of the tasks database by the one rule of {@link
+ * UsersReplica} (an older event never overwrites a newer one), and every node holds the workers in
+ * memory for a uniform random choice, reloaded after each change it applies and every refresh
+ * interval (for changes applied by other nodes).
  */
 public final class WorkerDirectory {
 
@@ -32,8 +32,10 @@ public final class WorkerDirectory {
 
   private final ServiceDatabase database;
   private volatile UUID[] workers = new UUID[0];
+
   /** Reloads are numbered when they start; one that finishes after a newer one is dropped. */
   private long reloadsStarted;
+
   private long reloadApplied;
 
   WorkerDirectory(ServiceDatabase database) {
@@ -84,7 +86,8 @@ public final class WorkerDirectory {
         .thenApply(
             ids -> {
               synchronized (this) {
-                // a reload that started earlier read an older state: never let it overwrite a newer one
+                // a reload that started earlier read an older state: never let it overwrite a newer
+                // one
                 if (ticket > reloadApplied) {
                   reloadApplied = ticket;
                   workers = ids.toArray(new UUID[0]);

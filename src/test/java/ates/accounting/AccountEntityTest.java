@@ -23,7 +23,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The Account ledger, given / when / then, with serialization of commands, events and state verified. */
+/**
+ * The Account ledger, given / when / then, with serialization of commands, events and state
+ * verified.
+ */
 class AccountEntityTest {
 
   private static final LocalDate MONDAY = LocalDate.parse("2026-11-23");
@@ -45,7 +48,10 @@ class AccountEntityTest {
 
   @BeforeEach
   void newAccount() {
-    kit = EventSourcedBehaviorTestKit.create(testKit.system(), Account.create(accountId.toString(), JournaledEntity.Journal.DEFAULT));
+    kit =
+        EventSourcedBehaviorTestKit.create(
+            testKit.system(),
+            Account.create(accountId.toString(), JournaledEntity.Journal.DEFAULT));
   }
 
   private static Account.Movement fee(String id, long amount, LocalDate day) {
@@ -73,8 +79,10 @@ class AccountEntityTest {
   }
 
   private long close(LocalDate day) {
-    return kit.<StatusReply<Long>>runCommand(r -> new Account.CloseDay(day, Instant.parse("2026-11-25T00:00:01Z"), r))
-        .reply().getValue();
+    return kit.<StatusReply<Long>>runCommand(
+            r -> new Account.CloseDay(day, Instant.parse("2026-11-25T00:00:01Z"), r))
+        .reply()
+        .getValue();
   }
 
   private long balance() {
@@ -83,8 +91,12 @@ class AccountEntityTest {
 
   @Test
   void a_movement_is_booked_once_whatever_the_redeliveries() {
-    var first = kit.<StatusReply<Boolean>>runCommand(r -> new Account.Book(fee("fee:t:1", 1500, MONDAY), r));
-    var again = kit.<StatusReply<Boolean>>runCommand(r -> new Account.Book(fee("fee:t:1", 1500, MONDAY), r));
+    var first =
+        kit.<StatusReply<Boolean>>runCommand(
+            r -> new Account.Book(fee("fee:t:1", 1500, MONDAY), r));
+    var again =
+        kit.<StatusReply<Boolean>>runCommand(
+            r -> new Account.Book(fee("fee:t:1", 1500, MONDAY), r));
 
     assertEquals(-1500, ((Account.Moved) first.event()).balanceAfter());
     assertTrue(first.reply().getValue());
@@ -99,7 +111,9 @@ class AccountEntityTest {
     book(fee("fee:a:1", 1000, MONDAY));
     book(reward("reward:b", 2500, TUESDAY)); // arrives before Monday is closed
 
-    var result = kit.<StatusReply<Long>>runCommand(r -> new Account.CloseDay(MONDAY, Instant.parse("2026-11-24T00:00:05Z"), r));
+    var result =
+        kit.<StatusReply<Long>>runCommand(
+            r -> new Account.CloseDay(MONDAY, Instant.parse("2026-11-24T00:00:05Z"), r));
 
     assertEquals(2000, result.reply().getValue());
     Account.Moved payout = (Account.Moved) result.events().get(0);
@@ -116,7 +130,8 @@ class AccountEntityTest {
     book(reward("reward:a", 3000, MONDAY));
     assertEquals(3000, close(MONDAY));
 
-    var again = kit.<StatusReply<Long>>runCommand(r -> new Account.CloseDay(MONDAY, Instant.now(), r));
+    var again =
+        kit.<StatusReply<Long>>runCommand(r -> new Account.CloseDay(MONDAY, Instant.now(), r));
 
     assertTrue(again.hasNoEvents());
     assertEquals(3000, again.reply().getValue());

@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import ates.contract.Direction;
-import ates.contract.TransactionType;
 import ates.contract.Topics;
+import ates.contract.TransactionType;
 import ates.platform.kafka.OutgoingEvent;
 import ates.testing.Published;
 import java.time.Instant;
@@ -28,8 +28,15 @@ class AccountEventsTest {
   @Test
   void a_fee_publishes_a_debit_of_its_billing_day_with_the_balance_after() {
     Account.Movement fee =
-        new Account.Movement("fee:" + task + ":2", TransactionType.ASSIGNMENT_FEE, Direction.DEBIT, 1500,
-            task, "Assignment fee for task 'Fix' (assignment 2)", MONDAY, AT);
+        new Account.Movement(
+            "fee:" + task + ":2",
+            TransactionType.ASSIGNMENT_FEE,
+            Direction.DEBIT,
+            1500,
+            task,
+            "Assignment fee for task 'Fix' (assignment 2)",
+            MONDAY,
+            AT);
 
     OutgoingEvent e = only(new Account.Moved(alice, fee, -2500));
 
@@ -48,11 +55,19 @@ class AccountEventsTest {
   @Test
   void a_reward_publishes_a_credit() {
     Account.Movement reward =
-        new Account.Movement("reward:" + task, TransactionType.COMPLETION_REWARD, Direction.CREDIT, 3000,
-            task, "Reward", MONDAY, AT);
+        new Account.Movement(
+            "reward:" + task,
+            TransactionType.COMPLETION_REWARD,
+            Direction.CREDIT,
+            3000,
+            task,
+            "Reward",
+            MONDAY,
+            AT);
 
-    Published p = Published.of(only(new Account.Moved(alice, reward, 500)), UUID.randomUUID(),
-        AccountingService.NAME);
+    Published p =
+        Published.of(
+            only(new Account.Moved(alice, reward, 500)), UUID.randomUUID(), AccountingService.NAME);
 
     assertEquals("completion_reward", p.data("type"));
     assertEquals("credit", p.data("direction"));
@@ -61,11 +76,19 @@ class AccountEventsTest {
   @Test
   void a_payout_publishes_a_debit_without_a_task_and_closing_the_day_publishes_nothing() {
     Account.Movement payout =
-        new Account.Movement("payout:" + alice + ":" + MONDAY, TransactionType.PAYOUT, Direction.DEBIT,
-            4550, null, "Payout for " + MONDAY, MONDAY, AT);
+        new Account.Movement(
+            "payout:" + alice + ":" + MONDAY,
+            TransactionType.PAYOUT,
+            Direction.DEBIT,
+            4550,
+            null,
+            "Payout for " + MONDAY,
+            MONDAY,
+            AT);
 
-    Published p = Published.of(only(new Account.Moved(alice, payout, 0)), UUID.randomUUID(),
-        AccountingService.NAME);
+    Published p =
+        Published.of(
+            only(new Account.Moved(alice, payout, 0)), UUID.randomUUID(), AccountingService.NAME);
 
     assertEquals("payout", p.data("type"));
     assertEquals("debit", p.data("direction"));

@@ -66,13 +66,16 @@ class AccountingEndToEndTest {
   void start() {
     infra = TestInfra.get();
     setup = infra.newNode();
-    smtp = new GreenMail(new ServerSetup(TestInfra.freePort(), "127.0.0.1", ServerSetup.PROTOCOL_SMTP));
+    smtp =
+        new GreenMail(
+            new ServerSetup(TestInfra.freePort(), "127.0.0.1", ServerSetup.PROTOCOL_SMTP));
     smtp.start();
     node = startNode();
     admin = http.login("admin", TestInfra.ADMIN_PASSWORD);
     for (String w : workers) createUser(w, "worker");
     createUser("counter", "accountant");
-    ConsumerLag.awaitCaughtUp(infra.kafkaBootstrap(), setup.topic("tasks-users"), setup.topic(Topics.USERS), TIMEOUT);
+    ConsumerLag.awaitCaughtUp(
+        infra.kafkaBootstrap(), setup.topic("tasks-users"), setup.topic(Topics.USERS), TIMEOUT);
   }
 
   private AtesNode startNode() {
@@ -100,24 +103,35 @@ class AccountingEndToEndTest {
   }
 
   private JsonNode createTask(String title) {
-    Http.Response r = http.post("/api/tasks", admin, "{\"title\":\"" + title + "\",\"description\":\"d\"}");
+    Http.Response r =
+        http.post("/api/tasks", admin, "{\"title\":\"" + title + "\",\"description\":\"d\"}");
     assertEquals(201, r.status(), r.body());
     return r.json();
   }
 
   private List<EventEnvelope> all(String topic, int atLeast) {
-    return TopicReader.readUntil(infra.kafkaBootstrap(), setup.topic(topic), TIMEOUT, rs -> rs.size() >= atLeast)
-        .stream().map(r -> EventJson.decode(r.value())).toList();
+    return TopicReader.readUntil(
+            infra.kafkaBootstrap(), setup.topic(topic), TIMEOUT, rs -> rs.size() >= atLeast)
+        .stream()
+        .map(r -> EventJson.decode(r.value()))
+        .toList();
   }
 
-  /** Every worker's balance recomputed from the task topics: − fees of assignments + rewards of completions. */
+  /**
+   * Every worker's balance recomputed from the task topics: − fees of assignments + rewards of
+   * completions.
+   */
   private Map<String, Long> expectedBalances(int assignments, int completions) {
     Map<String, Long> balance = new TreeMap<>();
     for (EventEnvelope e : all(Topics.TASK_ASSIGNED, assignments)) {
-      balance.merge(e.data().get("assigneeId").asText(), -e.data().get("assignFee").asLong(), Long::sum);
+      balance.merge(
+          e.data().get("assigneeId").asText(), -e.data().get("assignFee").asLong(), Long::sum);
     }
     for (EventEnvelope e : all(Topics.TASK_COMPLETED, completions)) {
-      balance.merge(e.data().get("assigneeId").asText(), e.data().get("completionReward").asLong(), Long::sum);
+      balance.merge(
+          e.data().get("assigneeId").asText(),
+          e.data().get("completionReward").asLong(),
+          Long::sum);
     }
     return balance;
   }
@@ -129,13 +143,20 @@ class AccountingEndToEndTest {
   }
 
   private void awaitBalances(Map<String, Long> expected, Map<String, Integer> movements) {
-    await().atMost(TIMEOUT).untilAsserted(() -> {
-      for (var e : expected.entrySet()) {
-        JsonNode account = account(e.getKey());
-        assertEquals(e.getValue(), account.get("balance").asLong(), "balance of " + e.getKey());
-        assertEquals(movements.get(e.getKey()), account.get("transactions").size(), "movements of " + e.getKey());
-      }
-    });
+    await()
+        .atMost(TIMEOUT)
+        .untilAsserted(
+            () -> {
+              for (var e : expected.entrySet()) {
+                JsonNode account = account(e.getKey());
+                assertEquals(
+                    e.getValue(), account.get("balance").asLong(), "balance of " + e.getKey());
+                assertEquals(
+                    movements.get(e.getKey()),
+                    account.get("transactions").size(),
+                    "movements of " + e.getKey());
+              }
+            });
   }
 
   @Test
@@ -149,19 +170,28 @@ class AccountingEndToEndTest {
       titles.put(t.get("taskId").asText(), t.get("title").asText());
       assignments++;
     }
-    await().atMost(TIMEOUT).until(() -> http.get("/api/tasks?assignee=all&status=open", admin).json().size() == 12);
+    await()
+        .atMost(TIMEOUT)
+        .until(() -> http.get("/api/tasks?assignee=all&status=open", admin).json().size() == 12);
     Http.Response shuffled = http.post("/api/tasks/shuffle", admin, "");
     assertEquals(200, shuffled.status(), shuffled.body());
     assignments += shuffled.json().get("reassigned").asInt();
     for (String w : workers) {
       List<String> open = new ArrayList<>();
-      await().atMost(TIMEOUT).untilAsserted(() -> {
-        open.clear();
-        http.get("/api/tasks?status=open", tokens.get(w)).json().forEach(t -> open.add(t.get("taskId").asText()));
-        // the read model has caught up with the shuffle once every task shows assignment 2's assignee
-      });
+      await()
+          .atMost(TIMEOUT)
+          .untilAsserted(
+              () -> {
+                open.clear();
+                http.get("/api/tasks?status=open", tokens.get(w))
+                    .json()
+                    .forEach(t -> open.add(t.get("taskId").asText()));
+                // the read model has caught up with the shuffle once every task shows assignment
+                // 2's assignee
+              });
       for (int k = 0; k < open.size() / 2; k++) {
-        Http.Response done = http.post("/api/tasks/" + open.get(k) + "/complete", tokens.get(w), "");
+        Http.Response done =
+            http.post("/api/tasks/" + open.get(k) + "/complete", tokens.get(w), "");
         if (done.status() == 200) completions++;
       }
     }
@@ -183,26 +213,40 @@ class AccountingEndToEndTest {
     Http.Response mine = http.get("/api/accounts/me", tokens.get("worker1"));
     assertEquals(200, mine.status());
     assertEquals(ids.get("worker1"), mine.json().get("userId").asText());
-    assertEquals(403, http.get("/api/accounts/" + ids.get("worker2"), tokens.get("worker1")).status());
-    assertEquals(200, http.get("/api/accounts/" + ids.get("worker2"), tokens.get("counter")).status());
+    assertEquals(
+        403, http.get("/api/accounts/" + ids.get("worker2"), tokens.get("worker1")).status());
+    assertEquals(
+        200, http.get("/api/accounts/" + ids.get("worker2"), tokens.get("counter")).status());
 
     // earnings of today = fees − rewards booked today
     LocalDate today = LocalDate.now(ZoneOffset.UTC);
     long expectedEarnings =
         all(Topics.TRANSACTION_CREATED, transactionsBefore).stream()
             .filter(e -> e.data().get("billingDate").asText().equals(today.toString()))
-            .mapToLong(e -> switch (e.data().get("type").asText()) {
-              case "assignment_fee" -> e.data().get("amount").asLong();
-              case "completion_reward" -> -e.data().get("amount").asLong();
-              default -> 0L;
-            })
+            .mapToLong(
+                e ->
+                    switch (e.data().get("type").asText()) {
+                      case "assignment_fee" -> e.data().get("amount").asLong();
+                      case "completion_reward" -> -e.data().get("amount").asLong();
+                      default -> 0L;
+                    })
             .sum();
-    await().atMost(TIMEOUT).untilAsserted(() -> {
-      Http.Response earnings = http.get("/api/accounting/earnings?from=" + today + "&to=" + today, tokens.get("counter"));
-      assertEquals(200, earnings.status(), earnings.body());
-      assertEquals(expectedEarnings, earnings.json().get(0).get("managementEarnings").asLong());
-    });
-    assertEquals(403, http.get("/api/accounting/earnings?from=" + today + "&to=" + today, tokens.get("worker1")).status());
+    await()
+        .atMost(TIMEOUT)
+        .untilAsserted(
+            () -> {
+              Http.Response earnings =
+                  http.get(
+                      "/api/accounting/earnings?from=" + today + "&to=" + today,
+                      tokens.get("counter"));
+              assertEquals(200, earnings.status(), earnings.body());
+              assertEquals(
+                  expectedEarnings, earnings.json().get(0).get("managementEarnings").asLong());
+            });
+    assertEquals(
+        403,
+        http.get("/api/accounting/earnings?from=" + today + "&to=" + today, tokens.get("worker1"))
+            .status());
 
     // re-reading every task topic from offset 0 changes no balance and creates no transaction
     node.stop();
@@ -211,54 +255,104 @@ class AccountingEndToEndTest {
     node = startNode();
     admin = http.login("admin", TestInfra.ADMIN_PASSWORD);
     for (String topic : List.of(Topics.TASK_ASSIGNED, Topics.TASK_COMPLETED)) {
-      ConsumerLag.awaitCaughtUp(infra.kafkaBootstrap(), setup.topic(AccountingConsumers.tasksGroup(topic)), setup.topic(topic), TIMEOUT);
+      ConsumerLag.awaitCaughtUp(
+          infra.kafkaBootstrap(),
+          setup.topic(AccountingConsumers.tasksGroup(topic)),
+          setup.topic(topic),
+          TIMEOUT);
     }
     awaitBalances(expected, movements);
     assertEquals(transactionsBefore, all(Topics.TRANSACTION_CREATED, transactionsBefore).size());
 
     // make sure one worker is in the plus and one in the minus, from the same API
     Map<String, Long> balances = new TreeMap<>(expected);
-    for (int i = 0; i < 60 && !(balances.values().stream().anyMatch(b -> b > 0) && balances.values().stream().anyMatch(b -> b < 0)); i++) {
+    for (int i = 0;
+        i < 60
+            && !(balances.values().stream().anyMatch(b -> b > 0)
+                && balances.values().stream().anyMatch(b -> b < 0));
+        i++) {
       JsonNode t = createTask("Top-up " + i);
       String assignee = t.get("assigneeId").asText();
       balances.merge(assignee, -t.get("assignFee").asLong(), Long::sum);
-      String richest = balances.entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow().getKey();
+      String richest =
+          balances.entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow().getKey();
       if (assignee.equals(richest)) {
-        String login = ids.entrySet().stream().filter(e -> e.getValue().equals(assignee)).findFirst().orElseThrow().getKey();
-        assertEquals(200, http.post("/api/tasks/" + t.get("taskId").asText() + "/complete", tokens.get(login), "").status());
+        String login =
+            ids.entrySet().stream()
+                .filter(e -> e.getValue().equals(assignee))
+                .findFirst()
+                .orElseThrow()
+                .getKey();
+        assertEquals(
+            200,
+            http.post("/api/tasks/" + t.get("taskId").asText() + "/complete", tokens.get(login), "")
+                .status());
         balances.merge(assignee, t.get("completionReward").asLong(), Long::sum);
       }
     }
     Map<String, Long> finalBalances = balances;
-    await().atMost(TIMEOUT).untilAsserted(() -> {
-      for (var e : finalBalances.entrySet()) assertEquals(e.getValue(), account(e.getKey()).get("balance").asLong());
-    });
+    await()
+        .atMost(TIMEOUT)
+        .untilAsserted(
+            () -> {
+              for (var e : finalBalances.entrySet())
+                assertEquals(e.getValue(), account(e.getKey()).get("balance").asLong());
+            });
     Map<String, Long> positive =
-        finalBalances.entrySet().stream().filter(e -> e.getValue() > 0).collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
-    assertTrue(!positive.isEmpty() && positive.size() < finalBalances.size(), "a worker in the plus and one in the minus: " + finalBalances);
+        finalBalances.entrySet().stream()
+            .filter(e -> e.getValue() > 0)
+            .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
+    assertTrue(
+        !positive.isEmpty() && positive.size() < finalBalances.size(),
+        "a worker in the plus and one in the minus: " + finalBalances);
 
-    // closing the day pays each positive balance once; a second close answers the same and moves nothing
+    // closing the day pays each positive balance once; a second close answers the same and moves
+    // nothing
     Http.Response close = http.post("/api/accounting/billing-cycles/close", admin, "{}");
     assertEquals(200, close.status(), close.body());
     assertEquals(today.toString(), close.json().get("date").asText());
     assertEquals(positive, payouts(close.json()));
-    Http.Response again = http.post("/api/accounting/billing-cycles/close", admin, "{\"date\":\"" + today + "\"}");
+    Http.Response again =
+        http.post("/api/accounting/billing-cycles/close", admin, "{\"date\":\"" + today + "\"}");
     assertEquals(close.json(), again.json());
-    assertEquals(403, http.post("/api/accounting/billing-cycles/close", tokens.get("counter"), "{}").status());
+    assertEquals(
+        403,
+        http.post("/api/accounting/billing-cycles/close", tokens.get("counter"), "{}").status());
 
-    await().atMost(TIMEOUT).untilAsserted(() -> {
-      for (var e : finalBalances.entrySet()) {
-        long after = account(e.getKey()).get("balance").asLong();
-        assertEquals(e.getValue() > 0 ? 0 : e.getValue(), after, "after close: " + e.getKey());
-      }
-    });
+    await()
+        .atMost(TIMEOUT)
+        .untilAsserted(
+            () -> {
+              for (var e : finalBalances.entrySet()) {
+                long after = account(e.getKey()).get("balance").asLong();
+                assertEquals(
+                    e.getValue() > 0 ? 0 : e.getValue(), after, "after close: " + e.getKey());
+              }
+            });
     // one payout transaction per paid worker on Kafka, one email each with the amount
     List<EventEnvelope> payoutEvents =
-        TopicReader.readUntil(infra.kafkaBootstrap(), setup.topic(Topics.TRANSACTION_CREATED), TIMEOUT,
-                rs -> rs.stream().map(r -> EventJson.decode(r.value())).filter(e -> e.data().get("type").asText().equals("payout")).count() >= positive.size())
-            .stream().map(r -> EventJson.decode(r.value())).filter(e -> e.data().get("type").asText().equals("payout")).toList();
-    assertEquals(positive.keySet(), payoutEvents.stream().map(e -> e.data().get("accountId").asText()).collect(Collectors.toSet()));
-    assertEquals(positive.size(), payoutEvents.stream().map(e -> e.data().get("transactionId").asText()).distinct().count());
+        TopicReader.readUntil(
+                infra.kafkaBootstrap(),
+                setup.topic(Topics.TRANSACTION_CREATED),
+                TIMEOUT,
+                rs ->
+                    rs.stream()
+                            .map(r -> EventJson.decode(r.value()))
+                            .filter(e -> e.data().get("type").asText().equals("payout"))
+                            .count()
+                        >= positive.size())
+            .stream()
+            .map(r -> EventJson.decode(r.value()))
+            .filter(e -> e.data().get("type").asText().equals("payout"))
+            .toList();
+    assertEquals(
+        positive.keySet(),
+        payoutEvents.stream()
+            .map(e -> e.data().get("accountId").asText())
+            .collect(Collectors.toSet()));
+    assertEquals(
+        positive.size(),
+        payoutEvents.stream().map(e -> e.data().get("transactionId").asText()).distinct().count());
     assertTrue(smtp.waitForIncomingEmail(TimeUnit.SECONDS.toMillis(30), positive.size()));
     MimeMessage[] mails = smtp.getReceivedMessages();
     assertEquals(positive.size(), mails.length);
@@ -266,31 +360,50 @@ class AccountingEndToEndTest {
       String to = mail.getAllRecipients()[0].toString();
       String login = to.substring(0, to.indexOf('@'));
       long amount = positive.get(ids.get(login));
-      assertTrue(GreenMailUtil.getBody(mail).contains(Money.format(amount)), GreenMailUtil.getBody(mail));
+      assertTrue(
+          GreenMailUtil.getBody(mail).contains(Money.format(amount)), GreenMailUtil.getBody(mail));
     }
   }
 
   private Map<String, Long> payouts(JsonNode result) {
     Map<String, Long> paid = new HashMap<>();
-    result.get("payouts").forEach(p -> paid.put(p.get("userId").asText(), p.get("amount").asLong()));
+    result
+        .get("payouts")
+        .forEach(p -> paid.put(p.get("userId").asText(), p.get("amount").asLong()));
     return paid;
   }
 
   private Map<String, Integer> movementCounts(int assignments, int completions) {
     Map<String, Integer> count = new HashMap<>();
-    for (EventEnvelope e : all(Topics.TASK_ASSIGNED, assignments)) count.merge(e.data().get("assigneeId").asText(), 1, Integer::sum);
-    for (EventEnvelope e : all(Topics.TASK_COMPLETED, completions)) count.merge(e.data().get("assigneeId").asText(), 1, Integer::sum);
+    for (EventEnvelope e : all(Topics.TASK_ASSIGNED, assignments))
+      count.merge(e.data().get("assigneeId").asText(), 1, Integer::sum);
+    for (EventEnvelope e : all(Topics.TASK_COMPLETED, completions))
+      count.merge(e.data().get("assigneeId").asText(), 1, Integer::sum);
     return count;
   }
 
   private void resetToZero(String topic) throws Exception {
     String group = setup.topic(AccountingConsumers.tasksGroup(topic));
-    try (Admin kafka = Admin.create(Map.<String, Object>of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, infra.kafkaBootstrap()))) {
+    try (Admin kafka =
+        Admin.create(
+            Map.<String, Object>of(
+                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, infra.kafkaBootstrap()))) {
       Map<TopicPartition, OffsetAndMetadata> zero = new HashMap<>();
-      int partitions = kafka.describeTopics(List.of(setup.topic(topic))).allTopicNames().get().get(setup.topic(topic)).partitions().size();
-      for (int p = 0; p < partitions; p++) zero.put(new TopicPartition(setup.topic(topic), p), new OffsetAndMetadata(0));
-      await().atMost(TIMEOUT).ignoreExceptions().untilAsserted(() -> kafka.alterConsumerGroupOffsets(group, zero).all().get(10, TimeUnit.SECONDS));
+      int partitions =
+          kafka
+              .describeTopics(List.of(setup.topic(topic)))
+              .allTopicNames()
+              .get()
+              .get(setup.topic(topic))
+              .partitions()
+              .size();
+      for (int p = 0; p < partitions; p++)
+        zero.put(new TopicPartition(setup.topic(topic), p), new OffsetAndMetadata(0));
+      await()
+          .atMost(TIMEOUT)
+          .ignoreExceptions()
+          .untilAsserted(
+              () -> kafka.alterConsumerGroupOffsets(group, zero).all().get(10, TimeUnit.SECONDS));
     }
   }
-
 }

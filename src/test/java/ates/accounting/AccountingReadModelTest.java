@@ -107,8 +107,14 @@ class AccountingReadModelTest {
   void a_payout_is_no_earning_and_leaves_one_pending_mail() {
     Account.Movement payout =
         new Account.Movement(
-            "payout:" + alice + ":" + MONDAY, TransactionType.PAYOUT, Direction.DEBIT, 4550, null,
-            "Payout for " + MONDAY, MONDAY, NIGHT);
+            "payout:" + alice + ":" + MONDAY,
+            TransactionType.PAYOUT,
+            Direction.DEBIT,
+            4550,
+            null,
+            "Payout for " + MONDAY,
+            MONDAY,
+            NIGHT);
     ledger()
         .given(pid(), MORNING, moved(reward(4550), 4550))
         .given(pid(), NIGHT, moved(payout, 0), new Account.DayClosed(alice, MONDAY, 4550));
@@ -142,12 +148,17 @@ class AccountingReadModelTest {
     String day = "BillingDay|" + MONDAY;
     LocalDate tuesday = MONDAY.plusDays(1);
     billing
-        .given(day, NIGHT, new BillingDay.Started(MONDAY, List.of(alice, bob, carol)),
+        .given(
+            day,
+            NIGHT,
+            new BillingDay.Started(MONDAY, List.of(alice, bob, carol)),
             new BillingDay.AccountSettled(MONDAY, alice, 4550),
             new BillingDay.AccountSettled(MONDAY, bob, 0),
             new BillingDay.AccountSettled(MONDAY, carol, 100))
         .given(day, EVENING.plusSeconds(86_400), new BillingDay.Finished(MONDAY))
-        .given("BillingDay|" + tuesday, EVENING.plusSeconds(86_400),
+        .given(
+            "BillingDay|" + tuesday,
+            EVENING.plusSeconds(86_400),
             new BillingDay.Started(tuesday, List.of(alice)));
 
     billing.whenProjected(
@@ -173,8 +184,7 @@ class AccountingReadModelTest {
   }
 
   private Map<String, Object> transaction(String id) {
-    return Rows.one(
-        ledger.database(), "SELECT * FROM transactions WHERE transaction_id = ?", id);
+    return Rows.one(ledger.database(), "SELECT * FROM transactions WHERE transaction_id = ?", id);
   }
 
   private Map<String, Object> balance() {
@@ -198,13 +208,25 @@ class AccountingReadModelTest {
 
   private Account.Movement fee(int assignment, long amount) {
     return new Account.Movement(
-        "fee:" + task + ":" + assignment, TransactionType.ASSIGNMENT_FEE, Direction.DEBIT, amount, task,
-        "Assignment fee", MONDAY, MORNING);
+        "fee:" + task + ":" + assignment,
+        TransactionType.ASSIGNMENT_FEE,
+        Direction.DEBIT,
+        amount,
+        task,
+        "Assignment fee",
+        MONDAY,
+        MORNING);
   }
 
   private Account.Movement reward(long amount) {
     return new Account.Movement(
-        "reward:" + task, TransactionType.COMPLETION_REWARD, Direction.CREDIT, amount, task,
-        "Reward", MONDAY, EVENING);
+        "reward:" + task,
+        TransactionType.COMPLETION_REWARD,
+        Direction.CREDIT,
+        amount,
+        task,
+        "Reward",
+        MONDAY,
+        EVENING);
   }
 }

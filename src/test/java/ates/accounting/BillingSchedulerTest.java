@@ -70,8 +70,7 @@ class BillingSchedulerTest {
   }
 
   /** Days that report each close asked; listing the unfinished ones fails first if told. */
-  private record FakeDays(
-      ActorRef<LocalDate> closes, List<LocalDate> running, AtomicBoolean fail)
+  private record FakeDays(ActorRef<LocalDate> closes, List<LocalDate> running, AtomicBoolean fail)
       implements BillingScheduler.Days {
 
     @Override

@@ -51,8 +51,7 @@ class LedgerMappingTest {
             .assignedAt(AT)
             .build();
 
-    Movements.Booking booking =
-        movements.of(envelope(TaskAssignedV1.NAME, assigned)).orElseThrow();
+    Movements.Booking booking = movements.of(envelope(TaskAssignedV1.NAME, assigned)).orElseThrow();
 
     assertEquals(worker, booking.accountId());
     Account.Movement m = booking.movement();

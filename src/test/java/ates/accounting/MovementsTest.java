@@ -3,13 +3,13 @@ package ates.accounting;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
+import ates.accounting.Movements.Booking;
 import ates.contract.AssignmentReason;
 import ates.contract.Direction;
-import ates.contract.TransactionType;
-import ates.accounting.Movements.Booking;
 import ates.contract.EventEnvelope;
 import ates.contract.EventJson;
 import ates.contract.Role;
+import ates.contract.TransactionType;
 import ates.contract.events.TaskAssignedV1;
 import ates.contract.events.TaskCompletedV1;
 import ates.contract.events.UserRoleChangedV1;
@@ -21,8 +21,8 @@ import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
 /**
- * The ledger movement a task event stands for: given a contract event as the consumer receives
- * it, when {@link Movements} reads it, then the account, amount, sign, billing day and the
+ * The ledger movement a task event stands for: given a contract event as the consumer receives it,
+ * when {@link Movements} reads it, then the account, amount, sign, billing day and the
  * deterministic transaction id that makes a redelivery move nothing.
  */
 class MovementsTest {
@@ -67,8 +67,9 @@ class MovementsTest {
   @Test
   void a_completion_credits_the_reward_to_the_assignee_once_per_task() {
     Booking b =
-        book(envelope(TaskCompletedV1.NAME,
-            new TaskCompletedV1(task, "Fix", null, bob, 3000, MORNING)));
+        book(
+            envelope(
+                TaskCompletedV1.NAME, new TaskCompletedV1(task, "Fix", null, bob, 3000, MORNING)));
 
     assertEquals(bob, b.accountId());
     Account.Movement m = b.movement();
@@ -81,10 +82,9 @@ class MovementsTest {
 
   @Test
   void the_billing_day_is_the_date_in_the_billing_zone() {
-    assertEquals(LocalDate.of(2024, 3, 5), book(assigned(1, alice, null, LATE)).movement()
-        .billingDate());
-    assertEquals(LocalDate.of(2024, 3, 4),
-        new Movements(ZoneId.of("UTC")).billingDate(LATE));
+    assertEquals(
+        LocalDate.of(2024, 3, 5), book(assigned(1, alice, null, LATE)).movement().billingDate());
+    assertEquals(LocalDate.of(2024, 3, 4), new Movements(ZoneId.of("UTC")).billingDate(LATE));
   }
 
   @Test
@@ -100,9 +100,18 @@ class MovementsTest {
   }
 
   private EventEnvelope assigned(int number, UUID to, String jiraId, Instant at) {
-    return envelope(TaskAssignedV1.NAME,
-        new TaskAssignedV1(task, number, "Fix", jiraId, to, null, 1500,
-            number == 1 ? AssignmentReason.CREATED : AssignmentReason.SHUFFLE, at));
+    return envelope(
+        TaskAssignedV1.NAME,
+        new TaskAssignedV1(
+            task,
+            number,
+            "Fix",
+            jiraId,
+            to,
+            null,
+            1500,
+            number == 1 ? AssignmentReason.CREATED : AssignmentReason.SHUFFLE,
+            at));
   }
 
   private static EventEnvelope envelope(String name, Object data) {

@@ -44,12 +44,17 @@ class AnalyticsCrashTest {
 
     // the events are on Kafka before the node starts
     ates.platform.kafka.KafkaPlatform.ensureTopics(
-        infra.kafkaBootstrap(), infra.nodeConfig(setup, "analytics").withFallback(com.typesafe.config.ConfigFactory.load()));
-    AnalyticsEventsFixture events = new AnalyticsEventsFixture(infra.kafkaBootstrap(), setup.topicPrefix(), 7);
+        infra.kafkaBootstrap(),
+        infra
+            .nodeConfig(setup, "analytics")
+            .withFallback(com.typesafe.config.ConfigFactory.load()));
+    AnalyticsEventsFixture events =
+        new AnalyticsEventsFixture(infra.kafkaBootstrap(), setup.topicPrefix(), 7);
     for (int i = 0; i < 8; i++) events.user(Role.WORKER);
     events.scenario(days, 120);
     events.close();
-    long transactions = events.sent.stream().filter(e -> e.eventName().equals("TransactionCreated")).count();
+    long transactions =
+        events.sent.stream().filter(e -> e.eventName().equals("TransactionCreated")).count();
 
     Path log = Path.of("target", "analytics-crash-node.log");
     int httpPort = TestInfra.freePort();
@@ -58,7 +63,9 @@ class AnalyticsCrashTest {
     String jdbcUrl = infra.postgresServerUrl() + "/" + setup.databasePrefix() + "analytics";
 
     NodeProcess node = NodeProcess.start(env, httpPort, managementPort, log);
-    await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(5))
+    await()
+        .atMost(Duration.ofSeconds(90))
+        .pollInterval(Duration.ofMillis(5))
         .until(() -> ingested(jdbcUrl, "TransactionCreated") > 50);
     node.kill();
     long atKill = ingested(jdbcUrl, "TransactionCreated");
@@ -67,18 +74,28 @@ class AnalyticsCrashTest {
     node = NodeProcess.start(env, httpPort, managementPort, log);
     try {
       Http http = new Http(httpPort);
-      String admin = new JwtService(TestInfra.JWT_SECRET.getBytes(StandardCharsets.UTF_8), "ates", Duration.ofHours(1), Clock.systemUTC())
-          .issue(UUID.randomUUID(), "admin", Role.ADMIN).token();
+      String admin =
+          new JwtService(
+                  TestInfra.JWT_SECRET.getBytes(StandardCharsets.UTF_8),
+                  "ates",
+                  Duration.ofHours(1),
+                  Clock.systemUTC())
+              .issue(UUID.randomUUID(), "admin", Role.ADMIN)
+              .token();
       Recomputation expected = new Recomputation(events.sent);
-      await().atMost(Duration.ofSeconds(90)).until(() -> ingested(jdbcUrl, "TransactionCreated") >= transactions);
-      Http.Response daily = http.get("/api/analytics/daily?from=" + days.get(0) + "&to=" + today, admin);
+      await()
+          .atMost(Duration.ofSeconds(90))
+          .until(() -> ingested(jdbcUrl, "TransactionCreated") >= transactions);
+      Http.Response daily =
+          http.get("/api/analytics/daily?from=" + days.get(0) + "&to=" + today, admin);
       assertEquals(200, daily.status(), daily.body());
       for (JsonNode row : daily.json()) {
         LocalDate day = LocalDate.parse(row.get("date").asText());
         Recomputation.Day want = expected.day(day);
         assertEquals(want.earnings(), row.get("managementEarnings").asLong(), "earnings " + day);
         assertEquals(want.completed(), row.get("completedTasks").asLong(), "completed " + day);
-        assertEquals(want.negative(), row.get("negativeBalanceWorkers").asLong(), "negative " + day);
+        assertEquals(
+            want.negative(), row.get("negativeBalanceWorkers").asLong(), "negative " + day);
         assertEquals(want.averageReward(), row.get("averageReward").asLong(), "average " + day);
       }
     } finally {
@@ -89,8 +106,9 @@ class AnalyticsCrashTest {
   /** Records of a topic the analytics database has stored the offsets of. */
   private static long ingested(String jdbcUrl, String topic) throws Exception {
     try (Connection c = DriverManager.getConnection(jdbcUrl, "postgres", "");
-        PreparedStatement ps = c.prepareStatement(
-            "SELECT coalesce(sum(next_offset), 0) FROM kafka_offsets WHERE topic LIKE ?")) {
+        PreparedStatement ps =
+            c.prepareStatement(
+                "SELECT coalesce(sum(next_offset), 0) FROM kafka_offsets WHERE topic LIKE ?")) {
       ps.setString(1, "%" + topic);
       try (ResultSet rs = ps.executeQuery()) {
         rs.next();

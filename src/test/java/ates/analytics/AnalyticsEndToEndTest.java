@@ -7,8 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ates.Main;
 import ates.contract.Role;
-import ates.contract.TransactionType;
 import ates.contract.Topics;
+import ates.contract.TransactionType;
 import ates.contract.events.TaskCompletedV1;
 import ates.contract.events.TransactionCreatedV1;
 import ates.platform.AtesNode;
@@ -33,8 +33,8 @@ import org.junit.jupiter.api.TestInstance;
 /**
  * Analytics fed a known set of events through the real Kafka — duplicates, late events for past
  * days, several days hot and cold, days with a negative income, a poisoned record — and every
- * answer of every endpoint checked against a recomputation from the same events, before and after
- * a restart.
+ * answer of every endpoint checked against a recomputation from the same events, before and after a
+ * restart.
  */
 @IntegrationTest
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -50,9 +50,12 @@ class AnalyticsEndToEndTest {
   private AnalyticsEventsFixture events;
   private final LocalDate today = LocalDate.now(ZoneOffset.UTC);
   private final List<LocalDate> days =
-      List.of(today.minusDays(40), today.minusDays(10), today.minusDays(3), today.minusDays(1), today);
+      List.of(
+          today.minusDays(40), today.minusDays(10), today.minusDays(3), today.minusDays(1), today);
+
   /** Days whose rewards exceed their fees: one cold, one hot (hot-days is 7). */
   private final LocalDate coldLoss = today.minusDays(20);
+
   private final LocalDate hotLoss = today.minusDays(2);
 
   @BeforeAll
@@ -61,7 +64,12 @@ class AnalyticsEndToEndTest {
     setup = infra.newNode();
     node = AtesNode.start(infra.nodeConfig(setup, "analytics"), Main.services());
     http = new Http(node.httpPort());
-    JwtService jwt = new JwtService(TestInfra.JWT_SECRET.getBytes(StandardCharsets.UTF_8), "ates", Duration.ofHours(1), Clock.systemUTC());
+    JwtService jwt =
+        new JwtService(
+            TestInfra.JWT_SECRET.getBytes(StandardCharsets.UTF_8),
+            "ates",
+            Duration.ofHours(1),
+            Clock.systemUTC());
     admin = jwt.issue(UUID.randomUUID(), "admin", Role.ADMIN).token();
 
     events = new AnalyticsEventsFixture(infra.kafkaBootstrap(), setup.topicPrefix(), 42);
@@ -108,8 +116,16 @@ class AnalyticsEndToEndTest {
     await().atMost(TIMEOUT).untilAsserted(() -> assertAnswers(expected));
 
     // poisoned records went to the dead-letter topics
-    TopicReader.readUntil(infra.kafkaBootstrap(), setup.topic(Topics.deadLetter(Topics.TRANSACTION_CREATED)), TIMEOUT, rs -> rs.size() == 1);
-    TopicReader.readUntil(infra.kafkaBootstrap(), setup.topic(Topics.deadLetter(Topics.TASK_COMPLETED)), TIMEOUT, rs -> rs.size() == 1);
+    TopicReader.readUntil(
+        infra.kafkaBootstrap(),
+        setup.topic(Topics.deadLetter(Topics.TRANSACTION_CREATED)),
+        TIMEOUT,
+        rs -> rs.size() == 1);
+    TopicReader.readUntil(
+        infra.kafkaBootstrap(),
+        setup.topic(Topics.deadLetter(Topics.TASK_COMPLETED)),
+        TIMEOUT,
+        rs -> rs.size() == 1);
 
     node.stop();
     node = AtesNode.start(infra.nodeConfig(setup, "analytics"), Main.services());
@@ -123,28 +139,52 @@ class AnalyticsEndToEndTest {
       Http.Response r = http.get("/api/analytics/dashboard?date=" + day, admin);
       assertEquals(200, r.status(), r.body());
       assertEquals(want.earnings(), r.json().get("managementEarnings").asLong(), "earnings " + day);
-      assertEquals(want.negative(), r.json().get("negativeBalanceWorkers").asLong(), "negative " + day);
+      assertEquals(
+          want.negative(), r.json().get("negativeBalanceWorkers").asLong(), "negative " + day);
       assertEquals(want.completed(), r.json().get("completedTasks").asLong(), "completed " + day);
     }
-    Http.Response daily = http.get("/api/analytics/daily?from=" + days.get(0) + "&to=" + today, admin);
+    Http.Response daily =
+        http.get("/api/analytics/daily?from=" + days.get(0) + "&to=" + today, admin);
     assertEquals(200, daily.status(), daily.body());
     assertEquals(41, daily.json().size());
     for (JsonNode row : daily.json()) {
       LocalDate day = LocalDate.parse(row.get("date").asText());
       Recomputation.Day want = expected.day(day);
-      assertEquals(want.earnings(), row.get("managementEarnings").asLong(), "daily earnings " + day);
-      assertEquals(want.negative(), row.get("negativeBalanceWorkers").asLong(), "daily negative " + day);
+      assertEquals(
+          want.earnings(), row.get("managementEarnings").asLong(), "daily earnings " + day);
+      assertEquals(
+          want.negative(), row.get("negativeBalanceWorkers").asLong(), "daily negative " + day);
       assertEquals(want.completed(), row.get("completedTasks").asLong(), "daily completed " + day);
       assertEquals(want.averageReward(), row.get("averageReward").asLong(), "daily average " + day);
-      if (want.top() == null) assertEquals(true, row.get("mostExpensiveTask").isNull(), "no task " + day);
-      else assertEquals(want.top().taskId().toString(), row.get("mostExpensiveTask").get("taskId").asText(), "top " + day);
+      if (want.top() == null)
+        assertEquals(true, row.get("mostExpensiveTask").isNull(), "no task " + day);
+      else
+        assertEquals(
+            want.top().taskId().toString(),
+            row.get("mostExpensiveTask").get("taskId").asText(),
+            "top " + day);
     }
-    assertTop(expected.top(today, today), http.get("/api/analytics/most-expensive-task?period=day", admin));
-    assertTop(expected.top(today.minusDays(6), today), http.get("/api/analytics/most-expensive-task?period=week", admin));
-    assertTop(expected.top(today.minusMonths(1).plusDays(1), today), http.get("/api/analytics/most-expensive-task?period=month", admin));
-    assertTop(expected.top(days.get(0), days.get(1)),
-        http.get("/api/analytics/most-expensive-task?from=" + days.get(0) + "&to=" + days.get(1), admin));
-    Http.Response none = http.get("/api/analytics/most-expensive-task?from=" + today.minusDays(9) + "&to=" + today.minusDays(4), admin);
+    assertTop(
+        expected.top(today, today),
+        http.get("/api/analytics/most-expensive-task?period=day", admin));
+    assertTop(
+        expected.top(today.minusDays(6), today),
+        http.get("/api/analytics/most-expensive-task?period=week", admin));
+    assertTop(
+        expected.top(today.minusMonths(1).plusDays(1), today),
+        http.get("/api/analytics/most-expensive-task?period=month", admin));
+    assertTop(
+        expected.top(days.get(0), days.get(1)),
+        http.get(
+            "/api/analytics/most-expensive-task?from=" + days.get(0) + "&to=" + days.get(1),
+            admin));
+    Http.Response none =
+        http.get(
+            "/api/analytics/most-expensive-task?from="
+                + today.minusDays(9)
+                + "&to="
+                + today.minusDays(4),
+            admin);
     assertEquals(404, none.status(), none.body());
     assertSummaries(expected);
   }
@@ -193,13 +233,21 @@ class AnalyticsEndToEndTest {
 
   @Test
   void only_admins_read_analytics() {
-    JwtService jwt = new JwtService(TestInfra.JWT_SECRET.getBytes(StandardCharsets.UTF_8), "ates", Duration.ofHours(1), Clock.systemUTC());
+    JwtService jwt =
+        new JwtService(
+            TestInfra.JWT_SECRET.getBytes(StandardCharsets.UTF_8),
+            "ates",
+            Duration.ofHours(1),
+            Clock.systemUTC());
     for (Role role : List.of(Role.WORKER, Role.MANAGER, Role.ACCOUNTANT)) {
       String token = jwt.issue(UUID.randomUUID(), "someone", role).token();
-      for (String path : List.of("/api/analytics/dashboard", "/api/analytics/most-expensive-task?period=week",
-          "/api/analytics/daily?from=" + today + "&to=" + today,
-          "/api/analytics/summary?period=week",
-          "/api/analytics/summary?from=" + today + "&to=" + today)) {
+      for (String path :
+          List.of(
+              "/api/analytics/dashboard",
+              "/api/analytics/most-expensive-task?period=week",
+              "/api/analytics/daily?from=" + today + "&to=" + today,
+              "/api/analytics/summary?period=week",
+              "/api/analytics/summary?from=" + today + "&to=" + today)) {
         Http.Response r = http.get(path, token);
         assertEquals(403, r.status(), role + " " + path + " " + r.body());
       }
@@ -208,15 +256,20 @@ class AnalyticsEndToEndTest {
 
   @Test
   void summary_ranges_are_checked_like_the_others() {
-    List<String> bad = List.of("", "period=year", "from=" + today, "to=" + today,
-        "from=" + today + "&to=" + today.minusDays(1),
-        "from=" + today.minusDays(366) + "&to=" + today,
-        "from=yesterday&to=" + today);
+    List<String> bad =
+        List.of(
+            "",
+            "period=year",
+            "from=" + today,
+            "to=" + today,
+            "from=" + today + "&to=" + today.minusDays(1),
+            "from=" + today.minusDays(366) + "&to=" + today,
+            "from=yesterday&to=" + today);
     for (String query : bad) {
       Http.Response r = http.get("/api/analytics/summary?" + query, admin);
       assertEquals(400, r.status(), query + " " + r.body());
-      assertTrue(r.contentType().startsWith("application/problem+json"),
-          query + " " + r.contentType());
+      assertTrue(
+          r.contentType().startsWith("application/problem+json"), query + " " + r.contentType());
     }
     Http.Response longest =
         http.get("/api/analytics/summary?from=" + today.minusDays(365) + "&to=" + today, admin);

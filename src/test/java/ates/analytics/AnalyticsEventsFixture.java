@@ -1,8 +1,8 @@
 package ates.analytics;
 
+import ates.contract.Direction;
 import ates.contract.EventEnvelope;
 import ates.contract.EventJson;
-import ates.contract.Direction;
 import ates.contract.Role;
 import ates.contract.Topics;
 import ates.contract.TransactionType;
@@ -42,7 +42,11 @@ final class AnalyticsEventsFixture {
   AnalyticsEventsFixture(String bootstrap, String topicPrefix, long seed) {
     this.prefix = topicPrefix;
     this.random = new Random(seed);
-    this.producer = new KafkaProducer<>(Map.of("bootstrap.servers", bootstrap, "acks", "all"), new StringSerializer(), new ByteArraySerializer());
+    this.producer =
+        new KafkaProducer<>(
+            Map.of("bootstrap.servers", bootstrap, "acks", "all"),
+            new StringSerializer(),
+            new ByteArraySerializer());
   }
 
   void close() {
@@ -64,15 +68,28 @@ final class AnalyticsEventsFixture {
 
   UUID user(Role role) {
     UUID id = UUID.randomUUID();
-    send(Topics.USERS, id.toString(), envelope(UserRegisteredV1.NAME, "identity",
-        new UserRegisteredV1(id, "u" + id.toString().substring(0, 8), "U", "u@ex.com", role, Instant.now()), Instant.now()));
+    send(
+        Topics.USERS,
+        id.toString(),
+        envelope(
+            UserRegisteredV1.NAME,
+            "identity",
+            new UserRegisteredV1(
+                id, "u" + id.toString().substring(0, 8), "U", "u@ex.com", role, Instant.now()),
+            Instant.now()));
     if (role == Role.WORKER) workers.add(id);
     return id;
   }
 
   void promote(UUID userId) {
-    send(Topics.USERS, userId.toString(), envelope(UserRoleChangedV1.NAME, "identity",
-        new UserRoleChangedV1(userId, Role.MANAGER, Instant.now()), Instant.now()));
+    send(
+        Topics.USERS,
+        userId.toString(),
+        envelope(
+            UserRoleChangedV1.NAME,
+            "identity",
+            new UserRoleChangedV1(userId, Role.MANAGER, Instant.now()),
+            Instant.now()));
   }
 
   /** One movement on the worker's ledger, booked on {@code day}. */
@@ -80,29 +97,61 @@ final class AnalyticsEventsFixture {
     long signed = type == TransactionType.COMPLETION_REWARD ? amount : -amount;
     long after = balances.merge(account, signed, Long::sum);
     Instant at = day.atTime(12, 0).toInstant(ZoneOffset.UTC).plusSeconds(txCounter);
-    TransactionCreatedV1 t = new TransactionCreatedV1("tx-" + (++txCounter) + "-" + account, account, type,
-        type == TransactionType.COMPLETION_REWARD ? Direction.CREDIT : Direction.DEBIT, amount,
-        after, type == TransactionType.PAYOUT ? null : UUID.randomUUID(), "movement " + txCounter,
-        day, at);
-    send(Topics.TRANSACTION_CREATED, account.toString(), envelope(TransactionCreatedV1.NAME, "accounting", t, at));
+    TransactionCreatedV1 t =
+        new TransactionCreatedV1(
+            "tx-" + (++txCounter) + "-" + account,
+            account,
+            type,
+            type == TransactionType.COMPLETION_REWARD ? Direction.CREDIT : Direction.DEBIT,
+            amount,
+            after,
+            type == TransactionType.PAYOUT ? null : UUID.randomUUID(),
+            "movement " + txCounter,
+            day,
+            at);
+    send(
+        Topics.TRANSACTION_CREATED,
+        account.toString(),
+        envelope(TransactionCreatedV1.NAME, "accounting", t, at));
     return t;
   }
 
   TaskCompletedV1 completion(UUID worker, LocalDate day, long reward) {
-    Instant at = day.atTime(9, 0).toInstant(ZoneOffset.UTC).plusSeconds(random.nextInt(30_000)).plusNanos(123_456_789);
-    TaskCompletedV1 t = new TaskCompletedV1(UUID.randomUUID(), "Task " + (++txCounter), random.nextBoolean() ? null : "POP-" + txCounter,
-        worker, reward, at);
-    send(Topics.TASK_COMPLETED, t.taskId().toString(), envelope(TaskCompletedV1.NAME, "tasks", t, at));
+    Instant at =
+        day.atTime(9, 0)
+            .toInstant(ZoneOffset.UTC)
+            .plusSeconds(random.nextInt(30_000))
+            .plusNanos(123_456_789);
+    TaskCompletedV1 t =
+        new TaskCompletedV1(
+            UUID.randomUUID(),
+            "Task " + (++txCounter),
+            random.nextBoolean() ? null : "POP-" + txCounter,
+            worker,
+            reward,
+            at);
+    send(
+        Topics.TASK_COMPLETED,
+        t.taskId().toString(),
+        envelope(TaskCompletedV1.NAME, "tasks", t, at));
     return t;
   }
 
-  /** The same record again, as a republished event would arrive (another offset, another eventId). */
+  /**
+   * The same record again, as a republished event would arrive (another offset, another eventId).
+   */
   void resendTransaction(TransactionCreatedV1 t) {
-    send(Topics.TRANSACTION_CREATED, t.accountId().toString(), envelope(TransactionCreatedV1.NAME, "accounting", t, t.createdAt()));
+    send(
+        Topics.TRANSACTION_CREATED,
+        t.accountId().toString(),
+        envelope(TransactionCreatedV1.NAME, "accounting", t, t.createdAt()));
   }
 
   void resendCompletion(TaskCompletedV1 t) {
-    send(Topics.TASK_COMPLETED, t.taskId().toString(), envelope(TaskCompletedV1.NAME, "tasks", t, t.completedAt()));
+    send(
+        Topics.TASK_COMPLETED,
+        t.taskId().toString(),
+        envelope(TaskCompletedV1.NAME, "tasks", t, t.completedAt()));
   }
 
   /**
@@ -121,7 +170,11 @@ final class AnalyticsEventsFixture {
 
   void poison(String topic) {
     try {
-      producer.send(new ProducerRecord<>(prefix + topic, "poison", "{\"eventName\":\"TransactionCreated\"".getBytes())).get();
+      producer
+          .send(
+              new ProducerRecord<>(
+                  prefix + topic, "poison", "{\"eventName\":\"TransactionCreated\"".getBytes()))
+          .get();
     } catch (Exception e) {
       throw new IllegalStateException(e);
     }
@@ -131,7 +184,9 @@ final class AnalyticsEventsFixture {
     return min + (long) (random.nextDouble() * (max - min + 1));
   }
 
-  /** A realistic mix over the given days (oldest first): fees, rewards, completions, then late ones. */
+  /**
+   * A realistic mix over the given days (oldest first): fees, rewards, completions, then late ones.
+   */
   void scenario(List<LocalDate> days, int movementsPerDay) {
     for (LocalDate day : days) {
       for (int i = 0; i < movementsPerDay; i++) {

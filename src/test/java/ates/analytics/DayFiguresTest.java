@@ -44,8 +44,8 @@ class DayFiguresTest {
     DayFigures day = empty.plus(0, 0, 1, 1000, cheap).plus(0, 0, 1, 5000, dear);
     assertSame(dear, day.mostExpensive());
     assertSame(dear, day.plus(0, 0, 1, 5000, dearLater).mostExpensive());
-    assertSame(dearSameTimeSmallerId,
-        day.plus(0, 0, 1, 5000, dearSameTimeSmallerId).mostExpensive());
+    assertSame(
+        dearSameTimeSmallerId, day.plus(0, 0, 1, 5000, dearSameTimeSmallerId).mostExpensive());
     assertSame(dear, day.plus(0, 0, 1, 1000, cheap).mostExpensive());
   }
 
@@ -69,8 +69,12 @@ class DayFiguresTest {
     UUID carol = UUID.randomUUID();
     UUID manager = UUID.randomUUID();
 
-    DayFigures day = empty.plusMovement(alice, -1).plusMovement(bob, -300).plusMovement(carol, 0)
-        .plusMovement(manager, -5000);
+    DayFigures day =
+        empty
+            .plusMovement(alice, -1)
+            .plusMovement(bob, -300)
+            .plusMovement(carol, 0)
+            .plusMovement(manager, -5000);
 
     assertEquals(2, day.negativeBalanceWorkers(Set.of(manager)));
     assertEquals(3, day.negativeBalanceWorkers(Set.of()));

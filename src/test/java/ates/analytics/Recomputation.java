@@ -1,7 +1,7 @@
 package ates.analytics;
 
-import ates.contract.EventEnvelope;
 import ates.contract.Direction;
+import ates.contract.EventEnvelope;
 import ates.contract.EventJson;
 import ates.contract.TransactionType;
 import ates.contract.events.TaskCompletedV1;
@@ -20,12 +20,13 @@ import java.util.Set;
 import java.util.UUID;
 
 /**
- * The analytics figures recomputed straight from a list of events in the order they were sent
- * (one partition per key), independently of the service's code paths.
+ * The analytics figures recomputed straight from a list of events in the order they were sent (one
+ * partition per key), independently of the service's code paths.
  */
 final class Recomputation {
 
-  record Day(long earnings, long negative, long completed, long averageReward, TaskCompletedV1 top) {}
+  record Day(
+      long earnings, long negative, long completed, long averageReward, TaskCompletedV1 top) {}
 
   /** What {@code /api/analytics/summary} answers for {@code from} to {@code to}. */
   record Summary(
@@ -55,16 +56,23 @@ final class Recomputation {
           TaskCompletedV1 t = EventJson.dataAs(e, TaskCompletedV1.class);
           if (seenTasks.add(t.taskId())) completions.add(t);
         }
-        case "UserRegistered" -> roles.put(EventJson.dataAs(e, UserRegisteredV1.class).userId(), EventJson.dataAs(e, UserRegisteredV1.class).role().wireName());
-        case "UserRoleChanged" -> roles.put(EventJson.dataAs(e, UserRoleChangedV1.class).userId(), EventJson.dataAs(e, UserRoleChangedV1.class).role().wireName());
-        default -> { }
+        case "UserRegistered" ->
+            roles.put(
+                EventJson.dataAs(e, UserRegisteredV1.class).userId(),
+                EventJson.dataAs(e, UserRegisteredV1.class).role().wireName());
+        case "UserRoleChanged" ->
+            roles.put(
+                EventJson.dataAs(e, UserRoleChangedV1.class).userId(),
+                EventJson.dataAs(e, UserRoleChangedV1.class).role().wireName());
+        default -> {}
       }
     }
   }
 
   Day day(LocalDate date) {
     long fees = 0, rewards = 0;
-    Map<UUID, Long> endOfDay = new LinkedHashMap<>(); // the sum of each account's movements up to the day
+    Map<UUID, Long> endOfDay =
+        new LinkedHashMap<>(); // the sum of each account's movements up to the day
     for (TransactionCreatedV1 t : transactions) {
       if (t.billingDate().equals(date)) {
         if (t.type() == TransactionType.ASSIGNMENT_FEE) fees += t.amount();
@@ -75,13 +83,22 @@ final class Recomputation {
         endOfDay.merge(t.accountId(), signed, Long::sum);
       }
     }
-    long negative = endOfDay.entrySet().stream()
-        .filter(e -> e.getValue() < 0 && roles.getOrDefault(e.getKey(), "worker").equals("worker"))
-        .count();
-    List<TaskCompletedV1> done = completions.stream()
-        .filter(c -> LocalDate.ofInstant(c.completedAt(), ZoneOffset.UTC).equals(date)).toList();
+    long negative =
+        endOfDay.entrySet().stream()
+            .filter(
+                e -> e.getValue() < 0 && roles.getOrDefault(e.getKey(), "worker").equals("worker"))
+            .count();
+    List<TaskCompletedV1> done =
+        completions.stream()
+            .filter(c -> LocalDate.ofInstant(c.completedAt(), ZoneOffset.UTC).equals(date))
+            .toList();
     long sum = done.stream().mapToLong(TaskCompletedV1::completionReward).sum();
-    return new Day(fees - rewards, negative, done.size(), done.isEmpty() ? 0 : Math.round((double) sum / done.size()), top(done));
+    return new Day(
+        fees - rewards,
+        negative,
+        done.size(),
+        done.isEmpty() ? 0 : Math.round((double) sum / done.size()),
+        top(done));
   }
 
   TaskCompletedV1 top(LocalDate from, LocalDate to) {
@@ -103,8 +120,15 @@ final class Recomputation {
     List<TaskCompletedV1> done = completedIn(from, to);
     long rewards = done.stream().mapToLong(TaskCompletedV1::completionReward).sum();
     long averageReward = done.isEmpty() ? 0 : nearestTieAwayFromZero(rewards, done.size());
-    return new Summary(from, to, days, income, nearestTieAwayFromZero(income, days),
-        done.size(), averageReward, top(done));
+    return new Summary(
+        from,
+        to,
+        days,
+        income,
+        nearestTieAwayFromZero(income, days),
+        done.size(),
+        averageReward,
+        top(done));
   }
 
   /** {@code n / d} (d > 0) rounded to the nearest whole number, a tie away from zero. */
@@ -114,17 +138,22 @@ final class Recomputation {
   }
 
   private List<TaskCompletedV1> completedIn(LocalDate from, LocalDate to) {
-    return completions.stream().filter(c -> {
-      LocalDate d = LocalDate.ofInstant(c.completedAt(), ZoneOffset.UTC);
-      return !d.isBefore(from) && !d.isAfter(to);
-    }).toList();
+    return completions.stream()
+        .filter(
+            c -> {
+              LocalDate d = LocalDate.ofInstant(c.completedAt(), ZoneOffset.UTC);
+              return !d.isBefore(from) && !d.isAfter(to);
+            })
+        .toList();
   }
 
   private static TaskCompletedV1 top(List<TaskCompletedV1> tasks) {
     TaskCompletedV1 best = null;
     for (TaskCompletedV1 t : tasks) {
-      if (best == null || t.completionReward() > best.completionReward()
-          || (t.completionReward() == best.completionReward() && t.completedAt().isBefore(best.completedAt()))) {
+      if (best == null
+          || t.completionReward() > best.completionReward()
+          || (t.completionReward() == best.completionReward()
+              && t.completedAt().isBefore(best.completedAt()))) {
         best = t;
       }
     }

@@ -33,8 +33,8 @@ import org.HdrHistogram.Histogram;
 
 /**
  * The benchmark of operations.md: starts a node as the Quick start does (embedded PostgreSQL and
- * Kafka, every service) in a JVM of its own, drives HTTP load from this JVM, and writes
- * {@code target/bench/summary.json}, a table on stdout and {@code target/bench/chart.html}.
+ * Kafka, every service) in a JVM of its own, drives HTTP load from this JVM, and writes {@code
+ * target/bench/summary.json}, a table on stdout and {@code target/bench/chart.html}.
  *
  * <p>Phases, in order: warm-up (10,000 tasks, which the shuffle then reassigns); the node's idle
  * CPU; the shuffle; raw single-row INSERT commits on the node's PostgreSQL (16 connections); the
@@ -42,18 +42,20 @@ import org.HdrHistogram.Histogram;
  * 500, 1,000 and 2,000 per second (open model); the highest create rate whose end-to-end lag (a
  * create's 201 to its fee applied by analytics) keeps its p99 under 1 s for 60 s.
  *
- * <p>End-to-end lag: analytics' management earnings of today rise by each task's fee once
- * analytics has applied it. With only creates in flight, the task whose fee completes the running
- * sum of fees (in order of the 201s) counts as applied when the earnings reach that sum, polled
- * every 50 ms. Not a test: it measures, it asserts nothing.
+ * <p>End-to-end lag: analytics' management earnings of today rise by each task's fee once analytics
+ * has applied it. With only creates in flight, the task whose fee completes the running sum of fees
+ * (in order of the 201s) counts as applied when the earnings reach that sum, polled every 50 ms.
+ * Not a test: it measures, it asserts nothing.
  */
 public final class Benchmark {
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Path OUT = Path.of("target", "bench");
   private static final double[] RATES = {250, 500, 1000, 2000};
+
   /** Requests the open model keeps in flight at most; one more counts as failed at once. */
   private static final int MAX_IN_FLIGHT = 512;
+
   /** Latency recorded for a request the open model could not even send (10 s). */
   private static final long LATENCY_CAP_MICROS = 10_000_000;
 
@@ -157,7 +159,8 @@ public final class Benchmark {
     long start = System.nanoTime();
     HttpResponse<String> shuffled = post("/api/tasks/shuffle", "");
     double shuffleSeconds = (System.nanoTime() - start) / 1e9;
-    System.out.printf("  %d %s in %.1f s%n", shuffled.statusCode(), shuffled.body(), shuffleSeconds);
+    System.out.printf(
+        "  %d %s in %.1f s%n", shuffled.statusCode(), shuffled.body(), shuffleSeconds);
     summary.put("shuffle_10k_s", round(shuffleSeconds, 2));
     awaitDrained();
 
@@ -235,8 +238,12 @@ public final class Benchmark {
     Result r = new Result(latency, ok.get(), errors.get(), seconds);
     System.out.printf(
         "  %d created (%d errors) in %.1f s: %.0f/s, p50 %.1f ms, p99 %.1f ms%n",
-        r.ok, r.errors, seconds, r.ratePerSecond(),
-        latency.getValueAtPercentile(50) / 1000.0, latency.getValueAtPercentile(99) / 1000.0);
+        r.ok,
+        r.errors,
+        seconds,
+        r.ratePerSecond(),
+        latency.getValueAtPercentile(50) / 1000.0,
+        latency.getValueAtPercentile(99) / 1000.0);
     return r;
   }
 
@@ -287,8 +294,12 @@ public final class Benchmark {
     Result r = new Result(latency, ok.get(), errors.get(), seconds);
     System.out.printf(
         "  %d created (%d errors) in %.1f s: %.0f/s, p50 %.1f ms, p99 %.1f ms%n",
-        r.ok, r.errors, seconds, r.ratePerSecond(),
-        latency.getValueAtPercentile(50) / 1000.0, latency.getValueAtPercentile(99) / 1000.0);
+        r.ok,
+        r.errors,
+        seconds,
+        r.ratePerSecond(),
+        latency.getValueAtPercentile(50) / 1000.0,
+        latency.getValueAtPercentile(99) / 1000.0);
     return r;
   }
 
@@ -311,7 +322,9 @@ public final class Benchmark {
       Result r = openLoop(rate, Duration.ofSeconds(60), created, abort);
       long sum = created.stream().mapToLong(Created::fee).sum();
       long drainDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-      while (!abort.get() && lastPolled(polls) - before < sum && System.nanoTime() < drainDeadline) {
+      while (!abort.get()
+          && lastPolled(polls) - before < sum
+          && System.nanoTime() < drainDeadline) {
         TimeUnit.MILLISECONDS.sleep(50);
       }
       polling.set(false);
@@ -322,7 +335,9 @@ public final class Benchmark {
           !abort.get() && r.errors == 0 && r.ratePerSecond() >= 0.95 * rate && p99 < 1000;
       System.out.printf(
           "  lag p50 %.0f ms, p99 %.0f ms, max %.0f ms%s: %s%n",
-          lag.getValueAtPercentile(50) / 1e3, p99, lag.getMaxValue() / 1e3,
+          lag.getValueAtPercentile(50) / 1e3,
+          p99,
+          lag.getMaxValue() / 1e3,
           abort.get() ? " (cut short: analytics fell behind)" : "",
           passed ? "sustained" : "not sustained");
       awaitDrained();
@@ -401,7 +416,8 @@ public final class Benchmark {
     long stableSince = System.nanoTime();
     long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
     while (System.nanoTime() - stableSince < TimeUnit.SECONDS.toNanos(2)) {
-      if (System.nanoTime() > deadline) throw new IllegalStateException("the pipeline never drained");
+      if (System.nanoTime() > deadline)
+        throw new IllegalStateException("the pipeline never drained");
       TimeUnit.MILLISECONDS.sleep(200);
       long now = earnings();
       if (now != last) {
@@ -444,20 +460,20 @@ public final class Benchmark {
     for (int i = 0; i < connections; i++) {
       threads.add(
           start(
-                  () -> {
-                    try (Connection c = DriverManager.getConnection(url, "postgres", "");
-                        PreparedStatement ps =
-                            c.prepareStatement("INSERT INTO bench_insert (v) VALUES (?)")) {
-                      c.setAutoCommit(true);
-                      while (System.nanoTime() < deadline) {
-                        ps.setString(1, "row");
-                        ps.executeUpdate();
-                        inserted.incrementAndGet();
-                      }
-                    } catch (Exception e) {
-                      throw new IllegalStateException(e);
-                    }
-                  }));
+              () -> {
+                try (Connection c = DriverManager.getConnection(url, "postgres", "");
+                    PreparedStatement ps =
+                        c.prepareStatement("INSERT INTO bench_insert (v) VALUES (?)")) {
+                  c.setAutoCommit(true);
+                  while (System.nanoTime() < deadline) {
+                    ps.setString(1, "row");
+                    ps.executeUpdate();
+                    inserted.incrementAndGet();
+                  }
+                } catch (Exception e) {
+                  throw new IllegalStateException(e);
+                }
+              }));
     }
     for (Thread t : threads) t.join();
     double rate = inserted.get() / ((System.nanoTime() - start) / 1e9);
@@ -581,7 +597,8 @@ public final class Benchmark {
       String ratio = key.endsWith("_per_s") ? String.format(Locale.ROOT, "%.3f", v / pg) : "";
       System.out.printf(Locale.ROOT, "%-24s %12.1f %16s%n", key, v, ratio);
     }
-    System.out.println("\nwritten: " + OUT.resolve("summary.json") + ", " + OUT.resolve("chart.html"));
+    System.out.println(
+        "\nwritten: " + OUT.resolve("summary.json") + ", " + OUT.resolve("chart.html"));
   }
 
   /** Latency and lag over time, as points in an SVG chart per series (seconds since start). */
@@ -601,7 +618,8 @@ public final class Benchmark {
     double maxX = points.stream().mapToDouble(p -> p[0]).max().orElse(1);
     double maxY = points.stream().mapToDouble(p -> p[1]).max().orElse(1);
     StringBuilder s = new StringBuilder("<h2>" + title + "</h2>");
-    s.append(String.format(Locale.ROOT, "<svg width=%d height=%d style='border:1px solid #ccc'>", w, h));
+    s.append(
+        String.format(Locale.ROOT, "<svg width=%d height=%d style='border:1px solid #ccc'>", w, h));
     int step = Math.max(1, points.size() / 20_000);
     for (int i = 0; i < points.size(); i += step) {
       double[] p = points.get(i);

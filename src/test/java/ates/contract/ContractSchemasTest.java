@@ -16,9 +16,9 @@ import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 
 /**
- * The event schemas are the public contract. A published version may only gain optional fields:
- * its required fields are frozen here, so removing or renaming one (or requiring a new one) fails
- * this test and calls for a new {@code eventVersion} with its own schema.
+ * The event schemas are the public contract. A published version may only gain optional fields: its
+ * required fields are frozen here, so removing or renaming one (or requiring a new one) fails this
+ * test and calls for a new {@code eventVersion} with its own schema.
  */
 class ContractSchemasTest {
 
@@ -28,19 +28,45 @@ class ContractSchemasTest {
           "UserRegistered", Set.of("userId", "login", "fullName", "email", "role", "registeredAt"),
           "UserRoleChanged", Set.of("userId", "role", "changedAt"),
           "TaskCreated",
-              Set.of("taskId", "title", "jiraId", "description", "assigneeId", "assignFee",
-                  "completionReward", "createdBy", "createdAt"),
+              Set.of(
+                  "taskId",
+                  "title",
+                  "jiraId",
+                  "description",
+                  "assigneeId",
+                  "assignFee",
+                  "completionReward",
+                  "createdBy",
+                  "createdAt"),
           "TaskAssigned",
-              Set.of("taskId", "assignmentNo", "title", "jiraId", "assigneeId", "previousAssigneeId",
-                  "assignFee", "reason", "assignedAt"),
+              Set.of(
+                  "taskId",
+                  "assignmentNo",
+                  "title",
+                  "jiraId",
+                  "assigneeId",
+                  "previousAssigneeId",
+                  "assignFee",
+                  "reason",
+                  "assignedAt"),
           "TaskCompleted",
               Set.of("taskId", "title", "jiraId", "assigneeId", "completionReward", "completedAt"),
           "TransactionCreated",
-              Set.of("transactionId", "accountId", "type", "direction", "amount", "balanceAfter",
-                  "taskId", "description", "billingDate", "createdAt"));
+              Set.of(
+                  "transactionId",
+                  "accountId",
+                  "type",
+                  "direction",
+                  "amount",
+                  "balanceAfter",
+                  "taskId",
+                  "description",
+                  "billingDate",
+                  "createdAt"));
 
   private static JsonNode schema(String name) throws Exception {
-    try (InputStream in = ContractSchemasTest.class.getResourceAsStream(EventSchemas.resourcePath(name, 1))) {
+    try (InputStream in =
+        ContractSchemasTest.class.getResourceAsStream(EventSchemas.resourcePath(name, 1))) {
       return EventJson.MAPPER.readTree(in);
     }
   }
@@ -51,7 +77,8 @@ class ContractSchemasTest {
       JsonNode data = schema(entry.getKey()).get("properties").get("data");
       Set<String> required = new TreeSet<>();
       data.get("required").forEach(n -> required.add(n.asText()));
-      assertEquals(new TreeSet<>(entry.getValue()), required, entry.getKey() + " v1 changed incompatibly");
+      assertEquals(
+          new TreeSet<>(entry.getValue()), required, entry.getKey() + " v1 changed incompatibly");
     }
   }
 
@@ -101,9 +128,11 @@ class ContractSchemasTest {
     bad.add(badId);
 
     for (ObjectNode event : bad) {
-      InvalidEventException e = assertThrows(InvalidEventException.class, () -> EventJson.decode(bytes(event)));
+      InvalidEventException e =
+          assertThrows(InvalidEventException.class, () -> EventJson.decode(bytes(event)));
       assertTrue(!e.getMessage().isBlank());
     }
-    assertThrows(InvalidEventException.class, () -> EventJson.decode("{".getBytes(StandardCharsets.UTF_8)));
+    assertThrows(
+        InvalidEventException.class, () -> EventJson.decode("{".getBytes(StandardCharsets.UTF_8)));
   }
 }

@@ -45,10 +45,11 @@ class WireNamesTest {
   @Test
   void transaction_types_keep_their_wire_names_and_directions() throws Exception {
     assertEquals(TYPES.keySet(), Set.of(TransactionType.values()));
-    TYPES.forEach((type, wire) -> {
-      assertEquals(wire, type.wireName());
-      assertEquals(type, TransactionType.fromWire(wire));
-    });
+    TYPES.forEach(
+        (type, wire) -> {
+          assertEquals(wire, type.wireName());
+          assertEquals(type, TransactionType.fromWire(wire));
+        });
     assertEquals(Direction.DEBIT, TransactionType.ASSIGNMENT_FEE.direction());
     assertEquals(Direction.CREDIT, TransactionType.COMPLETION_REWARD.direction());
     assertEquals(Direction.DEBIT, TransactionType.PAYOUT.direction());
@@ -58,10 +59,11 @@ class WireNamesTest {
   @Test
   void directions_keep_their_wire_names_and_signs() throws Exception {
     assertEquals(DIRECTIONS.keySet(), Set.of(Direction.values()));
-    DIRECTIONS.forEach((d, wire) -> {
-      assertEquals(wire, d.wireName());
-      assertEquals(d, Direction.fromWire(wire));
-    });
+    DIRECTIONS.forEach(
+        (d, wire) -> {
+          assertEquals(wire, d.wireName());
+          assertEquals(d, Direction.fromWire(wire));
+        });
     assertEquals(1500, Direction.CREDIT.signed(1500));
     assertEquals(-1500, Direction.DEBIT.signed(1500));
     assertEquals(wireEnum("TransactionCreated", "direction"), new TreeSet<>(DIRECTIONS.values()));
@@ -89,20 +91,42 @@ class WireNamesTest {
     UUID account = UUID.fromString("5f0c7a1e-0d3b-4a53-9d0e-1b2c3d4e5f61");
     UUID task = UUID.fromString("5f0c7a1e-0d3b-4a53-9d0e-1b2c3d4e5f62");
     TransactionCreatedV1 tx =
-        new TransactionCreatedV1("fee:" + task + ":2", account, TransactionType.ASSIGNMENT_FEE,
-            Direction.DEBIT, 1500, -1500, task, "Assignment fee", LocalDate.parse("2026-11-24"),
+        new TransactionCreatedV1(
+            "fee:" + task + ":2",
+            account,
+            TransactionType.ASSIGNMENT_FEE,
+            Direction.DEBIT,
+            1500,
+            -1500,
+            task,
+            "Assignment fee",
+            LocalDate.parse("2026-11-24"),
             Instant.parse("2026-11-24T10:15:30.123Z"));
     String txJson =
-        "{\"transactionId\":\"fee:" + task + ":2\",\"accountId\":\"" + account + "\","
+        "{\"transactionId\":\"fee:"
+            + task
+            + ":2\",\"accountId\":\""
+            + account
+            + "\","
             + "\"type\":\"assignment_fee\",\"direction\":\"debit\",\"amount\":1500,"
-            + "\"balanceAfter\":-1500,\"taskId\":\"" + task + "\","
+            + "\"balanceAfter\":-1500,\"taskId\":\""
+            + task
+            + "\","
             + "\"description\":\"Assignment fee\","
             + "\"billingDate\":\"2026-11-24\",\"createdAt\":\"2026-11-24T10:15:30.123Z\"}";
     assertEquals(txJson, EventJson.MAPPER.writeValueAsString(tx));
     assertEquals(tx, EventJson.MAPPER.readValue(txJson, TransactionCreatedV1.class));
 
     TaskAssignedV1 assigned =
-        new TaskAssignedV1(task, 2, "Feed", null, account, null, 1500, AssignmentReason.SHUFFLE,
+        new TaskAssignedV1(
+            task,
+            2,
+            "Feed",
+            null,
+            account,
+            null,
+            1500,
+            AssignmentReason.SHUFFLE,
             Instant.parse("2026-11-24T10:15:30Z"));
     JsonNode json = EventJson.MAPPER.valueToTree(assigned);
     assertEquals("shuffle", json.get("reason").asText());
@@ -123,8 +147,13 @@ class WireNamesTest {
     try (InputStream in =
         WireNamesTest.class.getResourceAsStream(EventSchemas.resourcePath(eventName, 1))) {
       JsonNode values =
-          EventJson.MAPPER.readTree(in).get("properties").get("data").get("properties")
-              .get(field).get("enum");
+          EventJson.MAPPER
+              .readTree(in)
+              .get("properties")
+              .get("data")
+              .get("properties")
+              .get(field)
+              .get("enum");
       return Arrays.stream(EventJson.MAPPER.treeToValue(values, String[].class))
           .collect(Collectors.toCollection(TreeSet::new));
     }

@@ -21,8 +21,8 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 /**
- * A node killed with SIGKILL right after registering users: after a restart every user is there
- * and can log in, and a {@code UserRegistered} published again carries the same {@code eventId}.
+ * A node killed with SIGKILL right after registering users: after a restart every user is there and
+ * can log in, and a {@code UserRegistered} published again carries the same {@code eventId}.
  */
 @IntegrationTest
 class IdentityCrashTest {
@@ -47,8 +47,14 @@ class IdentityCrashTest {
           http.post(
               "/api/users",
               admin,
-              "{\"login\":\"" + login + "\",\"password\":\"pw-" + login + "\",\"fullName\":\"K\","
-                  + "\"email\":\"" + login + "@ex.com\",\"role\":\"worker\"}");
+              "{\"login\":\""
+                  + login
+                  + "\",\"password\":\"pw-"
+                  + login
+                  + "\",\"fullName\":\"K\","
+                  + "\"email\":\""
+                  + login
+                  + "@ex.com\",\"role\":\"worker\"}");
       assertEquals(201, r.status(), r.body());
       logins.add(login);
       userIds.add(r.json().get("userId").asText());
@@ -59,7 +65,8 @@ class IdentityCrashTest {
     try {
       for (int i = 0; i < logins.size(); i++) {
         String token = http.login(logins.get(i), "pw-" + logins.get(i));
-        assertEquals(userIds.get(i), http.get("/api/users/me", token).json().get("userId").asText());
+        assertEquals(
+            userIds.get(i), http.get("/api/users/me", token).json().get("userId").asText());
       }
       Set<String> keys = Set.copyOf(userIds);
       var records =
@@ -67,7 +74,13 @@ class IdentityCrashTest {
               infra.kafkaBootstrap(),
               setup.topic(Topics.USERS),
               Duration.ofSeconds(60),
-              rs -> rs.stream().map(r -> r.key()).filter(keys::contains).collect(Collectors.toSet()).size() == keys.size());
+              rs ->
+                  rs.stream()
+                          .map(r -> r.key())
+                          .filter(keys::contains)
+                          .collect(Collectors.toSet())
+                          .size()
+                      == keys.size());
       for (String userId : userIds) {
         Set<String> eventIds =
             records.stream()
@@ -77,7 +90,8 @@ class IdentityCrashTest {
                 .map(e -> e.eventId().toString())
                 .collect(Collectors.toSet());
         assertFalse(eventIds.isEmpty());
-        assertEquals(1, eventIds.size(), "republished UserRegistered of " + userId + " kept its eventId");
+        assertEquals(
+            1, eventIds.size(), "republished UserRegistered of " + userId + " kept its eventId");
       }
     } finally {
       node.stop();

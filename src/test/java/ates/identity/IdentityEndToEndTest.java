@@ -69,8 +69,17 @@ class IdentityEndToEndTest {
   }
 
   private String createUserJson(String login, String role) {
-    return "{\"login\":\"" + login + "\",\"password\":\"password-" + login + "\",\"fullName\":\"Popug "
-        + login + "\",\"email\":\"" + login + "@example.com\",\"role\":\"" + role + "\"}";
+    return "{\"login\":\""
+        + login
+        + "\",\"password\":\"password-"
+        + login
+        + "\",\"fullName\":\"Popug "
+        + login
+        + "\",\"email\":\""
+        + login
+        + "@example.com\",\"role\":\""
+        + role
+        + "\"}";
   }
 
   private JsonNode createUser(String login, String role) {
@@ -135,7 +144,8 @@ class IdentityEndToEndTest {
   void a_role_change_is_answered_and_published() {
     String userId = createUser(uniqueLogin(), "worker").get("userId").asText();
 
-    Http.Response r = http.put("/api/users/" + userId + "/role", adminToken, "{\"role\":\"manager\"}");
+    Http.Response r =
+        http.put("/api/users/" + userId + "/role", adminToken, "{\"role\":\"manager\"}");
 
     assertEquals(200, r.status(), r.body());
     assertEquals("manager", r.json().get("role").asText());
@@ -152,9 +162,13 @@ class IdentityEndToEndTest {
     String workerToken = http.login(workerLogin, "password-" + workerLogin);
     String victim = uniqueLogin();
 
-    Http.Response malformed = http.post("/api/users", adminToken, "{\"login\": \"" + victim + "\",");
+    Http.Response malformed =
+        http.post("/api/users", adminToken, "{\"login\": \"" + victim + "\",");
     Http.Response missing =
-        http.post("/api/users", adminToken, "{\"login\":\"" + victim + "\",\"password\":\"long-enough\"}");
+        http.post(
+            "/api/users",
+            adminToken,
+            "{\"login\":\"" + victim + "\",\"password\":\"long-enough\"}");
     byte[] huge = new byte[1024 * 1024];
     Arrays.fill(huge, (byte) ' ');
     byte[] prefix = createUserJson(victim, "worker").getBytes(StandardCharsets.UTF_8);
@@ -169,15 +183,22 @@ class IdentityEndToEndTest {
             "ates",
             Duration.ofMinutes(1),
             Clock.fixed(Instant.now().minus(Duration.ofHours(2)), ZoneOffset.UTC));
-    String expired =
-        pastIssuer.issue(User.idForLogin("admin"), "admin", Role.ADMIN).token();
+    String expired = pastIssuer.issue(User.idForLogin("admin"), "admin", Role.ADMIN).token();
     Http.Response expiredToken = http.post("/api/users", expired, createUserJson(victim, "admin"));
     Http.Response notJson =
-        http.send("POST", "/api/users", adminToken, "text/plain", createUserJson(victim, "worker").getBytes());
+        http.send(
+            "POST",
+            "/api/users",
+            adminToken,
+            "text/plain",
+            createUserJson(victim, "worker").getBytes());
 
     assertProblem(malformed, 400);
     assertProblem(missing, 400);
-    assertTrue(missing.json().get("detail").asText().contains("password") || missing.json().get("detail").asText().contains("fullName"), missing.body());
+    assertTrue(
+        missing.json().get("detail").asText().contains("password")
+            || missing.json().get("detail").asText().contains("fullName"),
+        missing.body());
     assertProblem(tooLarge, 413);
     assertProblem(forbidden, 403);
     assertProblem(forgedToken, 401);
@@ -186,7 +207,10 @@ class IdentityEndToEndTest {
 
     // nothing changed: the victim login does not exist
     Http.Response login =
-        http.post("/api/auth/login", null, "{\"login\":\"" + victim + "\",\"password\":\"password-" + victim + "\"}");
+        http.post(
+            "/api/auth/login",
+            null,
+            "{\"login\":\"" + victim + "\",\"password\":\"password-" + victim + "\"}");
     assertProblem(login, 401);
     Http.Response users = http.get("/api/users", adminToken);
     assertFalse(users.body().contains(victim));
@@ -197,8 +221,14 @@ class IdentityEndToEndTest {
     String login = uniqueLogin();
     createUser(login, "worker");
 
-    Http.Response wrong = http.post("/api/auth/login", null, "{\"login\":\"" + login + "\",\"password\":\"nope-nope\"}");
-    Http.Response unknown = http.post("/api/auth/login", null, "{\"login\":\"" + uniqueLogin() + "\",\"password\":\"nope-nope\"}");
+    Http.Response wrong =
+        http.post(
+            "/api/auth/login", null, "{\"login\":\"" + login + "\",\"password\":\"nope-nope\"}");
+    Http.Response unknown =
+        http.post(
+            "/api/auth/login",
+            null,
+            "{\"login\":\"" + uniqueLogin() + "\",\"password\":\"nope-nope\"}");
 
     assertProblem(wrong, 401);
     assertProblem(unknown, 401);
@@ -211,8 +241,11 @@ class IdentityEndToEndTest {
     createUser(login, "worker");
 
     assertProblem(http.post("/api/users", adminToken, createUserJson(login, "admin")), 409);
-    assertProblem(http.put("/api/users/" + UUID.randomUUID() + "/role", adminToken, "{\"role\":\"admin\"}"), 404);
-    Http.Response badRole = http.put("/api/users/" + UUID.randomUUID() + "/role", adminToken, "{\"role\":\"boss\"}");
+    assertProblem(
+        http.put("/api/users/" + UUID.randomUUID() + "/role", adminToken, "{\"role\":\"admin\"}"),
+        404);
+    Http.Response badRole =
+        http.put("/api/users/" + UUID.randomUUID() + "/role", adminToken, "{\"role\":\"boss\"}");
     assertProblem(badRole, 400);
     assertTrue(badRole.json().get("detail").asText().contains("role"));
   }

@@ -21,7 +21,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The User entity, given / when / then, with serialization of every message, event and state verified. */
+/**
+ * The User entity, given / when / then, with serialization of every message, event and state
+ * verified.
+ */
 class UserEntityTest {
 
   private static final Instant NOW = Instant.parse("2026-11-25T10:00:00Z");
@@ -46,13 +49,18 @@ class UserEntityTest {
     kit =
         EventSourcedBehaviorTestKit.create(
             testKit.system(),
-            User.create(userId.toString(), JournaledEntity.Journal.DEFAULT, Clock.fixed(NOW, ZoneOffset.UTC)));
+            User.create(
+                userId.toString(),
+                JournaledEntity.Journal.DEFAULT,
+                Clock.fixed(NOW, ZoneOffset.UTC)));
   }
 
   private CommandResultWithReply<User.Command, User.Event, User.State, StatusReply<User.Profile>>
       register(Role role) {
     return kit.runCommand(
-        replyTo -> new User.Register(login, "pbkdf2-sha512$1$c2FsdA$aGFzaA", "Popug", "p@ex.com", role, replyTo));
+        replyTo ->
+            new User.Register(
+                login, "pbkdf2-sha512$1$c2FsdA$aGFzaA", "Popug", "p@ex.com", role, replyTo));
   }
 
   private static EntityError error(StatusReply<?> reply) {
@@ -91,7 +99,8 @@ class UserEntityTest {
   void a_login_that_does_not_belong_to_the_entity_is_refused() {
     var result =
         kit.<StatusReply<User.Profile>>runCommand(
-            replyTo -> new User.Register("someone-else", "h", "X", "x@ex.com", Role.WORKER, replyTo));
+            replyTo ->
+                new User.Register("someone-else", "h", "X", "x@ex.com", Role.WORKER, replyTo));
 
     assertTrue(result.hasNoEvents());
     assertInstanceOf(EntityError.Invalid.class, error(result.reply()));
@@ -101,7 +110,8 @@ class UserEntityTest {
   void changing_the_role_persists_role_changed_once() {
     register(Role.WORKER);
 
-    var changed = kit.<StatusReply<User.Profile>>runCommand(r -> new User.ChangeRole(Role.MANAGER, r));
+    var changed =
+        kit.<StatusReply<User.Profile>>runCommand(r -> new User.ChangeRole(Role.MANAGER, r));
     var same = kit.<StatusReply<User.Profile>>runCommand(r -> new User.ChangeRole(Role.MANAGER, r));
 
     assertEquals(new User.RoleChanged(userId, Role.MANAGER, NOW), changed.event());

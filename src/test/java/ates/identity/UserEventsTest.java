@@ -26,8 +26,8 @@ class UserEventsTest {
   @Test
   void a_registration_publishes_one_user_registered_without_the_password_hash() {
     User.Registered registered =
-        new User.Registered(alice, "alice", "pbkdf2$secret", "Alice A", "a@example.org",
-            Role.WORKER, MONDAY);
+        new User.Registered(
+            alice, "alice", "pbkdf2$secret", "Alice A", "a@example.org", Role.WORKER, MONDAY);
 
     List<OutgoingEvent> events = UserEvents.toContract(registered);
 

@@ -14,8 +14,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The {@code users} read model: given user journal events, when the production projection runs
- * them (akka-projection's ProjectionTestKit, embedded PostgreSQL), then the rows.
+ * The {@code users} read model: given user journal events, when the production projection runs them
+ * (akka-projection's ProjectionTestKit, embedded PostgreSQL), then the rows.
  */
 class UserReadModelTest {
 

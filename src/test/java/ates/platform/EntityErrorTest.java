@@ -55,8 +55,7 @@ class EntityErrorTest {
 
       byte[] bytes = serialization.serialize(reply).get();
       String manifest = Serializers.manifestFor(replySerializer, reply);
-      Object back =
-          serialization.deserialize(bytes, replySerializer.identifier(), manifest).get();
+      Object back = serialization.deserialize(bytes, replySerializer.identifier(), manifest).get();
 
       StatusReply<?> received = (StatusReply<?>) back;
       assertTrue(received.isError());

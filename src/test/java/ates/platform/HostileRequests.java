@@ -47,7 +47,11 @@ final class HostileRequests {
    * What the fuzzing starts from: users by key (admin, manager, accountant, worker1, worker2) with
    * their tokens and ids, and tasks with the key of their assignee.
    */
-  record Fixture(Map<String, String> tokens, Map<String, String> userIds, List<TaskRef> tasks, LocalDate today) {}
+  record Fixture(
+      Map<String, String> tokens,
+      Map<String, String> userIds,
+      List<TaskRef> tasks,
+      LocalDate today) {}
 
   /**
    * One request. {@code raw} set: the bytes go to a socket as they are; otherwise method, target,
@@ -71,11 +75,15 @@ final class HostileRequests {
 
     String describe() {
       byte[] bytes = raw != null ? raw : body;
-      String shown = bytes == null ? "" : new String(bytes, 0, Math.min(bytes.length, 400), StandardCharsets.ISO_8859_1);
+      String shown =
+          bytes == null
+              ? ""
+              : new String(bytes, 0, Math.min(bytes.length, 400), StandardCharsets.ISO_8859_1);
       StringBuilder out = new StringBuilder();
       if (raw == null) {
         out.append(method).append(' ').append(abbreviate(target, 300));
-        headers.forEach((k, v) -> out.append(" | ").append(k).append(": ").append(abbreviate(v, 80)));
+        headers.forEach(
+            (k, v) -> out.append(" | ").append(k).append(": ").append(abbreviate(v, 80)));
         if (body != null) out.append(" | body (").append(body.length).append(" bytes): ");
       } else {
         out.append("raw (").append(raw.length).append(" bytes): ");
@@ -159,7 +167,9 @@ final class HostileRequests {
           "€uro",
           "😀".repeat(50));
 
-  /** Never acceptable in any text field: control characters other than line breaks, lone surrogates. */
+  /**
+   * Never acceptable in any text field: control characters other than line breaks, lone surrogates.
+   */
   private static final List<String> BAD_TEXT =
       List.of(
           "\u0000",
@@ -180,21 +190,77 @@ final class HostileRequests {
   private static final List<String> LINE_BREAKS = List.of("a\nb", "\t", "a\r\nb");
 
   private static final List<String> BAD_LOGINS =
-      List.of("", "ab", "AB C", "Admin", "-abc", ".abc", "a".repeat(65), "ünï", "a b c", "abc\u0000", "abc\ud800",
-          "admin'--", "a/b", "٥٥٥", "abc\n");
+      List.of(
+          "",
+          "ab",
+          "AB C",
+          "Admin",
+          "-abc",
+          ".abc",
+          "a".repeat(65),
+          "ünï",
+          "a b c",
+          "abc\u0000",
+          "abc\ud800",
+          "admin'--",
+          "a/b",
+          "٥٥٥",
+          "abc\n");
   private static final List<String> BAD_PASSWORDS =
-      List.of("", "short", "1234567", "p".repeat(201), "password\u0000", "pass\tword", "password\ud800", "\ud83d\ude00".repeat(201));
+      List.of(
+          "",
+          "short",
+          "1234567",
+          "p".repeat(201),
+          "password\u0000",
+          "pass\tword",
+          "password\ud800",
+          "\ud83d\ude00".repeat(201));
   private static final List<String> BAD_FULL_NAMES =
       List.of("", "n".repeat(201), "name\u0001", "name\ud800", "a\nb", "\udc00", "x\u007f");
   private static final List<String> BAD_EMAILS =
-      List.of("", "plain", "a@b", "a b@c.de", "@x.io", "a@@b.io", "a@b.io\u0000", "x\ud800@b.io", "a@" + "b".repeat(260) + ".io");
+      List.of(
+          "",
+          "plain",
+          "a@b",
+          "a b@c.de",
+          "@x.io",
+          "a@@b.io",
+          "a@b.io\u0000",
+          "x\ud800@b.io",
+          "a@" + "b".repeat(260) + ".io");
   private static final List<String> BAD_ROLES =
-      List.of("boss", "", "ADMIN", "Admin", " admin", "admin ", "root", "worker\u0000", "wörker", "superuser", "manager\ud800");
+      List.of(
+          "boss",
+          "",
+          "ADMIN",
+          "Admin",
+          " admin",
+          "admin ",
+          "root",
+          "worker\u0000",
+          "wörker",
+          "superuser",
+          "manager\ud800");
   private static final List<String> ROLES = List.of("worker", "manager", "accountant", "admin");
   private static final List<String> BAD_JIRA_IDS =
-      List.of("abc", "UBERPOP", "uberpop-1", "X-", "[X-1]", "X-1234567890", "A".repeat(40) + "-1", "X-1\ud800", "X-1\u0000", "Ｘ-1", "X-٥");
+      List.of(
+          "abc",
+          "UBERPOP",
+          "uberpop-1",
+          "X-",
+          "[X-1]",
+          "X-1234567890",
+          "A".repeat(40) + "-1",
+          "X-1\ud800",
+          "X-1\u0000",
+          "Ｘ-1",
+          "X-٥");
 
-  /** Bytes that are not UTF-8: a bare continuation, an invalid start, overlong, CESU surrogate, truncated. */
+  /**
+   * Bytes that are not UTF-8: a bare continuation, an invalid start, overlong, CESU surrogate,
+   * truncated.
+   */
   private static final List<byte[]> BAD_UTF8 =
       List.of(
           new byte[] {(byte) 0xff},
@@ -207,12 +273,21 @@ final class HostileRequests {
           new byte[] {(byte) 0xf4, (byte) 0x90, (byte) 0x80, (byte) 0x80});
 
   private static final List<String> JSON_CONTENT_TYPES =
-      List.of("application/json", "application/json; charset=utf-8", "application/json;charset=UTF-8");
+      List.of(
+          "application/json", "application/json; charset=utf-8", "application/json;charset=UTF-8");
   private static final List<String> NOT_JSON_CONTENT_TYPES =
-      List.of("text/plain", "application/xml", "application/x-www-form-urlencoded", "multipart/form-data; boundary=zz",
-          "application/octet-stream", "image/png", "text/html; charset=utf-8");
-  private static final List<String> UNKNOWN_METHODS = List.of("FOO", "BREW", "PROPFIND", "M-SEARCH", "QUERY", "SEARCH");
-  private static final List<String> UNROUTED_METHODS = List.of("DELETE", "PATCH", "PUT", "OPTIONS", "TRACE");
+      List.of(
+          "text/plain",
+          "application/xml",
+          "application/x-www-form-urlencoded",
+          "multipart/form-data; boundary=zz",
+          "application/octet-stream",
+          "image/png",
+          "text/html; charset=utf-8");
+  private static final List<String> UNKNOWN_METHODS =
+      List.of("FOO", "BREW", "PROPFIND", "M-SEARCH", "QUERY", "SEARCH");
+  private static final List<String> UNROUTED_METHODS =
+      List.of("DELETE", "PATCH", "PUT", "OPTIONS", "TRACE");
 
   // ---- state ---------------------------------------------------------------------------------
 
@@ -228,31 +303,52 @@ final class HostileRequests {
   HostileRequests(long seed, Fixture fixture) {
     this.random = new SplittableRandom(seed);
     this.fixture = fixture;
-    fixture.tokens().forEach(
-        (user, token) -> {
-          valid.add(new Caller(user, "Bearer " + token, Trust.VALID, user));
-          valid.add(new Caller(user + " (lower-case scheme)", "bearer " + token, Trust.VALID, user));
-        });
+    fixture
+        .tokens()
+        .forEach(
+            (user, token) -> {
+              valid.add(new Caller(user, "Bearer " + token, Trust.VALID, user));
+              valid.add(
+                  new Caller(user + " (lower-case scheme)", "bearer " + token, Trust.VALID, user));
+            });
     String sample = fixture.tokens().get("worker1");
-    ForgedTokens.of(sample).forEach((name, token) -> invalid.add(new Caller("worker1 " + name, "Bearer " + token, Trust.INVALID, null)));
-    ForgedTokens.of(fixture.tokens().get("admin")).forEach((name, token) -> invalid.add(new Caller("admin " + name, "Bearer " + token, Trust.INVALID, null)));
+    ForgedTokens.of(sample)
+        .forEach(
+            (name, token) ->
+                invalid.add(new Caller("worker1 " + name, "Bearer " + token, Trust.INVALID, null)));
+    ForgedTokens.of(fixture.tokens().get("admin"))
+        .forEach(
+            (name, token) ->
+                invalid.add(new Caller("admin " + name, "Bearer " + token, Trust.INVALID, null)));
     invalid.add(new Caller("no token", null, Trust.INVALID, null));
     invalid.add(new Caller("empty bearer", "Bearer", Trust.INVALID, null));
     invalid.add(new Caller("bearer and spaces", "Bearer    ", Trust.INVALID, null));
     invalid.add(new Caller("basic credentials", "Basic YWRtaW46YWRtaW4=", Trust.INVALID, null));
     invalid.add(new Caller("garbage token", "Bearer a.b.c", Trust.INVALID, null));
-    invalid.add(new Caller("token without scheme", fixture.tokens().get("admin"), Trust.INVALID, null));
-    invalid.add(new Caller("long garbage token", "Bearer " + "A".repeat(6000), Trust.INVALID, null));
+    invalid.add(
+        new Caller("token without scheme", fixture.tokens().get("admin"), Trust.INVALID, null));
+    invalid.add(
+        new Caller("long garbage token", "Bearer " + "A".repeat(6000), Trust.INVALID, null));
     invalid.add(new Caller("two tokens", "Bearer " + sample + " " + sample, Trust.INVALID, null));
     invalid.add(new Caller("sql token", "Bearer ' OR 1=1 --", Trust.INVALID, null));
     // signed with the real secret for users that do not exist or with another role: a node may
     // refuse them (the user is unknown, the role is not the user's), so they are only used to read
-    JwtServiceTokens.issue(UUID.randomUUID(), "ghost", "admin").ifPresent(t -> uncertain.add(new Caller("unknown user as admin", "Bearer " + t, Trust.UNCERTAIN, null)));
+    JwtServiceTokens.issue(UUID.randomUUID(), "ghost", "admin")
+        .ifPresent(
+            t ->
+                uncertain.add(
+                    new Caller("unknown user as admin", "Bearer " + t, Trust.UNCERTAIN, null)));
     JwtServiceTokens.issue(UUID.fromString(fixture.userIds().get("worker1")), "worker1", "admin")
-        .ifPresent(t -> uncertain.add(new Caller("worker1 claiming admin", "Bearer " + t, Trust.UNCERTAIN, null)));
+        .ifPresent(
+            t ->
+                uncertain.add(
+                    new Caller("worker1 claiming admin", "Bearer " + t, Trust.UNCERTAIN, null)));
 
     op("POST /api/auth/login", 6, this::login);
-    op("GET /api/users/me", 3, () -> read("GET /api/users/me", "/api/users/me", anyCaller(), extraParams()));
+    op(
+        "GET /api/users/me",
+        3,
+        () -> read("GET /api/users/me", "/api/users/me", anyCaller(), extraParams()));
     op("GET /api/users", 3, () -> read("GET /api/users", "/api/users", anyCaller(), extraParams()));
     op("POST /api/users", 8, this::createUser);
     op("PUT /api/users/{userId}/role", 6, this::changeRole);
@@ -262,16 +358,48 @@ final class HostileRequests {
     op("GET /api/tasks/{taskId}", 5, this::getTask);
     op("POST /api/tasks/{taskId}/complete", 5, this::completeTask);
     op("GET /api/accounts/me", 5, () -> account("GET /api/accounts/me", "/api/accounts/me"));
-    op("GET /api/accounts/{userId}", 5, () -> account("GET /api/accounts/{userId}", "/api/accounts/" + segment(userIdValues()).text()));
-    op("GET /api/accounting/earnings", 5, () -> range("GET /api/accounting/earnings", "/api/accounting/earnings", false));
+    op(
+        "GET /api/accounts/{userId}",
+        5,
+        () ->
+            account(
+                "GET /api/accounts/{userId}", "/api/accounts/" + segment(userIdValues()).text()));
+    op(
+        "GET /api/accounting/earnings",
+        5,
+        () -> range("GET /api/accounting/earnings", "/api/accounting/earnings", false));
     op("POST /api/accounting/billing-cycles/close", 6, this::closeDay);
-    op("GET /api/analytics/dashboard", 4, () -> oneDay("GET /api/analytics/dashboard", "/api/analytics/dashboard"));
-    op("GET /api/analytics/most-expensive-task", 4, () -> range("GET /api/analytics/most-expensive-task", "/api/analytics/most-expensive-task", true));
-    op("GET /api/analytics/daily", 4, () -> range("GET /api/analytics/daily", "/api/analytics/daily", false));
-    op("GET /api/analytics/summary", 2, () -> uncertainRead(range("GET /api/analytics/summary", "/api/analytics/summary", true)));
-    op("GET /api/admin/reconciliation", 2, () -> uncertainRead(oneDay("GET /api/admin/reconciliation", "/api/admin/reconciliation")));
+    op(
+        "GET /api/analytics/dashboard",
+        4,
+        () -> oneDay("GET /api/analytics/dashboard", "/api/analytics/dashboard"));
+    op(
+        "GET /api/analytics/most-expensive-task",
+        4,
+        () ->
+            range(
+                "GET /api/analytics/most-expensive-task",
+                "/api/analytics/most-expensive-task",
+                true));
+    op(
+        "GET /api/analytics/daily",
+        4,
+        () -> range("GET /api/analytics/daily", "/api/analytics/daily", false));
+    op(
+        "GET /api/analytics/summary",
+        2,
+        () -> uncertainRead(range("GET /api/analytics/summary", "/api/analytics/summary", true)));
+    op(
+        "GET /api/admin/reconciliation",
+        2,
+        () -> uncertainRead(oneDay("GET /api/admin/reconciliation", "/api/admin/reconciliation")));
     // public: a token, bad or not, does not matter
-    op("GET /api/openapi.yaml", 1, () -> uncertainRead(read("GET /api/openapi.yaml", "/api/openapi.yaml", anyCaller(), extraParams())));
+    op(
+        "GET /api/openapi.yaml",
+        1,
+        () ->
+            uncertainRead(
+                read("GET /api/openapi.yaml", "/api/openapi.yaml", anyCaller(), extraParams())));
     op("unknown path", 2, this::unknownPath);
     op("wrong method", 4, this::wrongMethod);
     op("HTTP layer", 8, this::httpLayer);
@@ -280,7 +408,10 @@ final class HostileRequests {
 
   /** The operations of the API this generator covers, as "METHOD /path/{param}". */
   List<String> operations() {
-    return operations.stream().map(Operation::name).filter(n -> n.startsWith("GET ") || n.startsWith("POST ") || n.startsWith("PUT ")).toList();
+    return operations.stream()
+        .map(Operation::name)
+        .filter(n -> n.startsWith("GET ") || n.startsWith("POST ") || n.startsWith("PUT "))
+        .toList();
   }
 
   Probe next() {
@@ -310,11 +441,13 @@ final class HostileRequests {
         variant = "known login, wrong password";
       }
       case 1 -> {
-        o.put("login", quote(pick(BAD_LOGINS), random.nextBoolean())).put("password", quote(hostile(), random.nextBoolean()));
+        o.put("login", quote(pick(BAD_LOGINS), random.nextBoolean()))
+            .put("password", quote(hostile(), random.nextBoolean()));
         variant = "hostile login";
       }
       case 2 -> {
-        o.put("login", quote(hostile(), random.nextBoolean())).put("password", quote(hostile(), random.nextBoolean()));
+        o.put("login", quote(hostile(), random.nextBoolean()))
+            .put("password", quote(hostile(), random.nextBoolean()));
         variant = "hostile login and password";
       }
       default -> {
@@ -323,14 +456,16 @@ final class HostileRequests {
       }
     }
     Body body = random.nextInt(3) == 0 ? spoil(o) : json(variant, o.json());
-    Caller caller = random.nextInt(4) == 0 ? anyCaller() : new Caller("no token", null, Trust.INVALID, null);
+    Caller caller =
+        random.nextInt(4) == 0 ? anyCaller() : new Caller("no token", null, Trust.INVALID, null);
     // a login changes nothing but its rate limit: any answer but a 5xx is fine
     return post(op, "/api/auth/login", caller, body, false);
   }
 
   private Probe createUser() {
     String op = "POST /api/users";
-    if (random.nextInt(4) == 0) return refusedCaller(op, "/api/users", List.of("admin"), validUser().json());
+    if (random.nextInt(4) == 0)
+      return refusedCaller(op, "/api/users", List.of("admin"), validUser().json());
     Obj o = validUser();
     decorate(o, "fullName");
     String variant;
@@ -348,7 +483,8 @@ final class HostileRequests {
       default -> {
         // duplicate key, the last one invalid: refused whether duplicates are or the last wins
         String field = pick(List.of("login", "role", "email"));
-        List<String> bad = field.equals("login") ? BAD_LOGINS : field.equals("role") ? BAD_ROLES : BAD_EMAILS;
+        List<String> bad =
+            field.equals("login") ? BAD_LOGINS : field.equals("role") ? BAD_ROLES : BAD_EMAILS;
         o.add(field, quote(pick(bad), random.nextBoolean()));
         variant = "duplicate " + field + ", the last invalid";
       }
@@ -361,16 +497,32 @@ final class HostileRequests {
     String op = "PUT /api/users/{userId}/role";
     int mode = random.nextInt(4);
     if (mode == 0) {
-      String target = "/api/users/" + fixture.userIds().get(pick(List.of("worker1", "worker2", "manager"))) + "/role";
+      String target =
+          "/api/users/"
+              + fixture.userIds().get(pick(List.of("worker1", "worker2", "manager")))
+              + "/role";
       Probe p = refusedCaller(op, target, List.of("admin"), "{\"role\":\"" + pick(ROLES) + "\"}");
       return withMethod(p, "PUT");
     }
     if (mode == 1) {
       // a well-formed role for a user that does not exist
-      Value id = pick(List.of(new Value(UUID.randomUUID().toString(), Trust.VALID), new Value("00000000-0000-0000-0000-000000000000", Trust.VALID),
-          new Value("not-a-uuid", Trust.INVALID), new Value("%2e%2e", Trust.INVALID), new Value("x".repeat(300), Trust.INVALID)));
+      Value id =
+          pick(
+              List.of(
+                  new Value(UUID.randomUUID().toString(), Trust.VALID),
+                  new Value("00000000-0000-0000-0000-000000000000", Trust.VALID),
+                  new Value("not-a-uuid", Trust.INVALID),
+                  new Value("%2e%2e", Trust.INVALID),
+                  new Value("x".repeat(300), Trust.INVALID)));
       Body body = json("unknown user", "{\"role\":\"" + pick(ROLES) + "\"}");
-      return send(op, "unknown user id", "PUT", "/api/users/" + id.text() + "/role", privileged(List.of("admin")), body, true);
+      return send(
+          op,
+          "unknown user id",
+          "PUT",
+          "/api/users/" + id.text() + "/role",
+          privileged(List.of("admin")),
+          body,
+          true);
     }
     Obj o = new Obj().put("role", quote(pick(ROLES), true));
     String variant = random.nextBoolean() ? violate(o, "role", BAD_ROLES) : "role missing";
@@ -378,7 +530,10 @@ final class HostileRequests {
     String user = pick(List.of("worker1", "worker2", "manager", "accountant"));
     // spoiled around the user's own role, so a node that wrongly accepts it changes the least
     String ownRole = user.startsWith("worker") ? "worker" : user;
-    Body body = random.nextInt(3) == 0 ? spoil(new Obj().put("role", quote(ownRole, true))) : json(variant, o.json());
+    Body body =
+        random.nextInt(3) == 0
+            ? spoil(new Obj().put("role", quote(ownRole, true)))
+            : json(variant, o.json());
     String target = "/api/users/" + fixture.userIds().get(user) + "/role";
     return send(op, body.variant(), "PUT", target, privileged(List.of("admin")), body, true);
   }
@@ -386,9 +541,19 @@ final class HostileRequests {
   private Probe listTasks() {
     Map<String, Value> params = new LinkedHashMap<>();
     if (random.nextBoolean()) params.put("assignee", pick(assigneeValues()));
-    if (random.nextBoolean()) params.put("status", pick(List.of(new Value("open", Trust.VALID), new Value("done", Trust.VALID),
-        new Value("OPEN", Trust.INVALID), new Value("closed", Trust.INVALID), new Value("", Trust.INVALID), new Value("open\u0000", Trust.INVALID),
-        new Value("open;done", Trust.INVALID), new Value(hostile(), Trust.UNCERTAIN))));
+    if (random.nextBoolean())
+      params.put(
+          "status",
+          pick(
+              List.of(
+                  new Value("open", Trust.VALID),
+                  new Value("done", Trust.VALID),
+                  new Value("OPEN", Trust.INVALID),
+                  new Value("closed", Trust.INVALID),
+                  new Value("", Trust.INVALID),
+                  new Value("open\u0000", Trust.INVALID),
+                  new Value("open;done", Trust.INVALID),
+                  new Value(hostile(), Trust.UNCERTAIN))));
     params.putAll(extraParams());
     return read("GET /api/tasks", "/api/tasks", anyCaller(), params);
   }
@@ -406,15 +571,31 @@ final class HostileRequests {
   private Probe shuffle() {
     String op = "POST /api/tasks/shuffle";
     // managers and admins would shuffle for real: only callers that must be refused
-    Caller caller = random.nextBoolean() ? pick(invalid) : validOf(pick(List.of("worker1", "worker2", "accountant")));
-    Body body = random.nextBoolean() ? null : (random.nextBoolean() ? spoil(validTask()) : json("some body", "{}"));
-    return send(op, caller.trust() == Trust.VALID ? "role may not shuffle" : "bad token: " + caller.name(), "POST", "/api/tasks/shuffle", caller, body, true);
+    Caller caller =
+        random.nextBoolean()
+            ? pick(invalid)
+            : validOf(pick(List.of("worker1", "worker2", "accountant")));
+    Body body =
+        random.nextBoolean()
+            ? null
+            : (random.nextBoolean() ? spoil(validTask()) : json("some body", "{}"));
+    return send(
+        op,
+        caller.trust() == Trust.VALID ? "role may not shuffle" : "bad token: " + caller.name(),
+        "POST",
+        "/api/tasks/shuffle",
+        caller,
+        body,
+        true);
   }
 
   private Probe getTask() {
     Value id = segment(taskIdValues());
-    Probe p = read("GET /api/tasks/{taskId}", "/api/tasks/" + id.text(), anyCaller(), extraParams());
-    return id.trust() == Trust.INVALID ? mustReject(p, "task id " + id.text().length() + " chars") : p;
+    Probe p =
+        read("GET /api/tasks/{taskId}", "/api/tasks/" + id.text(), anyCaller(), extraParams());
+    return id.trust() == Trust.INVALID
+        ? mustReject(p, "task id " + id.text().length() + " chars")
+        : p;
   }
 
   private Probe completeTask() {
@@ -426,9 +607,13 @@ final class HostileRequests {
     switch (random.nextInt(4)) {
       case 0 -> {
         // an open or done task, by anyone but its assignee
-        List<String> others = fixture.tokens().keySet().stream().filter(u -> !u.equals(task.assignee())).toList();
+        List<String> others =
+            fixture.tokens().keySet().stream().filter(u -> !u.equals(task.assignee())).toList();
         caller = validOf(pick(others));
-        target = "/api/tasks/" + (random.nextBoolean() ? task.taskId() : task.taskId().toUpperCase(Locale.ROOT)) + "/complete";
+        target =
+            "/api/tasks/"
+                + (random.nextBoolean() ? task.taskId() : task.taskId().toUpperCase(Locale.ROOT))
+                + "/complete";
         variant = "not the assignee";
       }
       case 1 -> {
@@ -443,9 +628,16 @@ final class HostileRequests {
         variant = "bad token: " + caller.name();
       }
       default -> {
-        Value id = segment(List.of(new Value(UUID.randomUUID().toString(), Trust.VALID), new Value("not-a-uuid", Trust.INVALID),
-            new Value("%00", Trust.INVALID), new Value("٥", Trust.INVALID), new Value("x".repeat(500), Trust.INVALID),
-            new Value(task.taskId() + "x", Trust.INVALID), new Value(task.taskId().replace("-", ""), Trust.INVALID)));
+        Value id =
+            segment(
+                List.of(
+                    new Value(UUID.randomUUID().toString(), Trust.VALID),
+                    new Value("not-a-uuid", Trust.INVALID),
+                    new Value("%00", Trust.INVALID),
+                    new Value("٥", Trust.INVALID),
+                    new Value("x".repeat(500), Trust.INVALID),
+                    new Value(task.taskId() + "x", Trust.INVALID),
+                    new Value(task.taskId().replace("-", ""), Trust.INVALID)));
         caller = pick(valid);
         target = "/api/tasks/" + id.text() + "/complete";
         variant = "unknown task id";
@@ -466,17 +658,37 @@ final class HostileRequests {
   private Probe range(String op, String path, boolean period) {
     Map<String, Value> params = new LinkedHashMap<>();
     if (period && random.nextInt(4) == 0) {
-      params.put("period", pick(List.of(new Value("day", Trust.VALID), new Value("week", Trust.VALID), new Value("month", Trust.VALID),
-          new Value("year", Trust.UNCERTAIN), new Value("DAY", Trust.INVALID), new Value("", Trust.INVALID), new Value("week\u0000", Trust.INVALID),
-          new Value(hostile(), Trust.UNCERTAIN))));
+      params.put(
+          "period",
+          pick(
+              List.of(
+                  new Value("day", Trust.VALID),
+                  new Value("week", Trust.VALID),
+                  new Value("month", Trust.VALID),
+                  new Value("year", Trust.UNCERTAIN),
+                  new Value("DAY", Trust.INVALID),
+                  new Value("", Trust.INVALID),
+                  new Value("week\u0000", Trust.INVALID),
+                  new Value(hostile(), Trust.UNCERTAIN))));
     } else if (random.nextInt(5) == 0) {
       // ranges in the right order at the edges of the calendar (finding 3 and 4)
-      String[] edge = pick(List.of(new String[] {"+999999999-12-01", "+999999999-12-31"}, new String[] {"-4714-11-20", "-4714-11-21"},
-          new String[] {"-5000-01-01", "-5000-01-02"}, new String[] {"+10000000-01-01", "+10000000-01-31"}, new String[] {"-999999999-01-01", "-999999999-01-02"}));
+      String[] edge =
+          pick(
+              List.of(
+                  new String[] {"+999999999-12-01", "+999999999-12-31"},
+                  new String[] {"-4714-11-20", "-4714-11-21"},
+                  new String[] {"-5000-01-01", "-5000-01-02"},
+                  new String[] {"+10000000-01-01", "+10000000-01-31"},
+                  new String[] {"-999999999-01-01", "-999999999-01-02"}));
       params.put("from", new Value(edge[0], Trust.INVALID));
       params.put("to", new Value(edge[1], Trust.INVALID));
       if (random.nextBoolean()) {
-        String[] maybe = pick(List.of(new String[] {"0000-01-01", "0000-01-31"}, new String[] {"9999-12-01", "9999-12-31"}, new String[] {"-0001-12-01", "0000-01-01"}));
+        String[] maybe =
+            pick(
+                List.of(
+                    new String[] {"0000-01-01", "0000-01-31"},
+                    new String[] {"9999-12-01", "9999-12-31"},
+                    new String[] {"-0001-12-01", "0000-01-01"}));
         params.put("from", new Value(maybe[0], Trust.UNCERTAIN));
         params.put("to", new Value(maybe[1], Trust.UNCERTAIN));
       }
@@ -485,7 +697,8 @@ final class HostileRequests {
       long span = pick(List.of(0L, 1L, 6L, 30L, 30L, 200L, 365L, 366L, 400L, -1L, -30L));
       params.put("from", new Value(to.minusDays(span).toString(), Trust.VALID));
       params.put("to", new Value(to.toString(), Trust.VALID));
-      if (span > 365 || span < 0) params.put("to", new Value(to.toString(), Trust.INVALID)); // a range the contract refuses
+      if (span > 365 || span < 0)
+        params.put("to", new Value(to.toString(), Trust.INVALID)); // a range the contract refuses
     } else {
       if (random.nextInt(8) > 0) params.put("from", pick(dateValues()));
       if (random.nextInt(8) > 0) params.put("to", pick(dateValues()));
@@ -507,68 +720,175 @@ final class HostileRequests {
     Body body;
     if (random.nextInt(3) == 0) {
       // closing a real day pays out: only callers that must be refused, with any body
-      caller = random.nextBoolean() ? pick(invalid) : validOf(pick(List.of("manager", "accountant", "worker1")));
-      body = random.nextBoolean() ? null : json("a past day", "{\"date\":\"" + fixture.today().minusDays(3) + "\"}");
-      return send(op, caller.trust() == Trust.VALID ? "role may not close" : "bad token: " + caller.name(), "POST",
-          "/api/accounting/billing-cycles/close", caller, body, true);
+      caller =
+          random.nextBoolean()
+              ? pick(invalid)
+              : validOf(pick(List.of("manager", "accountant", "worker1")));
+      body =
+          random.nextBoolean()
+              ? null
+              : json("a past day", "{\"date\":\"" + fixture.today().minusDays(3) + "\"}");
+      return send(
+          op,
+          caller.trust() == Trust.VALID ? "role may not close" : "bad token: " + caller.name(),
+          "POST",
+          "/api/accounting/billing-cycles/close",
+          caller,
+          body,
+          true);
     }
-    // an admin, always with a date the contract refuses (never an empty body, {} or null: they close today)
+    // an admin, always with a date the contract refuses (never an empty body, {} or null: they
+    // close today)
     Value date = pick(closeDateValues());
     Obj o = new Obj().put("date", date.text());
     decorateExtra(o);
     switch (random.nextInt(6)) {
-      case 0 -> body = json("duplicate date, the last invalid", new Obj().put("date", quote(fixture.today().minusDays(2).toString(), true)).add("date", date.text()).json());
-      case 1 -> body = new Body("not JSON content type", pick(NOT_JSON_CONTENT_TYPES), o.json().getBytes(StandardCharsets.UTF_8));
-      case 2 -> body = badUtf8("malformed UTF-8 in the date", new Obj().put("date", quote("2020-01-0", true)).json());
-      case 3 -> body = json("date nested deep", "{\"date\":" + "[".repeat(2000) + "]".repeat(2000) + "}");
+      case 0 ->
+          body =
+              json(
+                  "duplicate date, the last invalid",
+                  new Obj()
+                      .put("date", quote(fixture.today().minusDays(2).toString(), true))
+                      .add("date", date.text())
+                      .json());
+      case 1 ->
+          body =
+              new Body(
+                  "not JSON content type",
+                  pick(NOT_JSON_CONTENT_TYPES),
+                  o.json().getBytes(StandardCharsets.UTF_8));
+      case 2 ->
+          body =
+              badUtf8(
+                  "malformed UTF-8 in the date",
+                  new Obj().put("date", quote("2020-01-0", true)).json());
+      case 3 ->
+          body = json("date nested deep", "{\"date\":" + "[".repeat(2000) + "]".repeat(2000) + "}");
       default -> body = json("date refused: " + date.text().length() + " chars", o.json());
     }
-    return send(op, body.variant(), "POST", "/api/accounting/billing-cycles/close", privileged(List.of("admin")), body, true);
+    return send(
+        op,
+        body.variant(),
+        "POST",
+        "/api/accounting/billing-cycles/close",
+        privileged(List.of("admin")),
+        body,
+        true);
   }
 
   private Probe unknownPath() {
-    String path = pick(List.of("/api/nope", "/api/tasks/x/y/z", "/API/TASKS", "/api//tasks", "/api/tasks/" + UUID.randomUUID() + "/delete",
-        "/api/users/me/role", "/api/accounting", "/api/analytics", "/api/admin", "/.env", "/api/tasks/%2e%2e/%2e%2e/users",
-        "/api/users/" + fixture.userIds().get("admin"), "/" + "a/".repeat(300), "/api/%E2%80%AE", "/api/tasks/%F0%9F%A6%9C"));
+    String path =
+        pick(
+            List.of(
+                "/api/nope",
+                "/api/tasks/x/y/z",
+                "/API/TASKS",
+                "/api//tasks",
+                "/api/tasks/" + UUID.randomUUID() + "/delete",
+                "/api/users/me/role",
+                "/api/accounting",
+                "/api/analytics",
+                "/api/admin",
+                "/.env",
+                "/api/tasks/%2e%2e/%2e%2e/users",
+                "/api/users/" + fixture.userIds().get("admin"),
+                "/" + "a/".repeat(300),
+                "/api/%E2%80%AE",
+                "/api/tasks/%F0%9F%A6%9C"));
     Probe p = read("unknown path", path, anyCaller(), extraParams());
     return mustReject(p, "unknown path");
   }
 
   private Probe wrongMethod() {
-    String target = pick(List.of("/api/auth/login", "/api/users/me", "/api/users", "/api/tasks", "/api/tasks/shuffle",
-        "/api/tasks/" + fixture.tasks().get(0).taskId(), "/api/accounts/me", "/api/accounting/earnings", "/api/analytics/daily"));
+    String target =
+        pick(
+            List.of(
+                "/api/auth/login",
+                "/api/users/me",
+                "/api/users",
+                "/api/tasks",
+                "/api/tasks/shuffle",
+                "/api/tasks/" + fixture.tasks().get(0).taskId(),
+                "/api/accounts/me",
+                "/api/accounting/earnings",
+                "/api/analytics/daily"));
     boolean unknown = random.nextBoolean();
     String method = unknown ? pick(UNKNOWN_METHODS) : pick(UNROUTED_METHODS);
     Caller caller = pick(valid);
     Body body = random.nextBoolean() ? null : json("valid task body", validTask().json());
-    Probe p = send("wrong method", (unknown ? "unknown method " : "unrouted method ") + method, method, target, caller, body, true);
+    Probe p =
+        send(
+            "wrong method",
+            (unknown ? "unknown method " : "unrouted method ") + method,
+            method,
+            target,
+            caller,
+            body,
+            true);
     // a CORS policy may answer OPTIONS with 2xx; it changes nothing either way
-    return new Probe(p.operation(), p.variant(), p.method(), p.target(), p.headers(), p.body(), null, !method.equals("OPTIONS"), unknown);
+    return new Probe(
+        p.operation(),
+        p.variant(),
+        p.method(),
+        p.target(),
+        p.headers(),
+        p.body(),
+        null,
+        !method.equals("OPTIONS"),
+        unknown);
   }
 
   /** What only a raw socket sends: bad request-targets, methods, headers and framing. */
   private Probe httpLayer() {
     String op = "HTTP layer";
-    String path = pick(List.of("/api/users/me", "/api/tasks", "/api/accounts/me", "/api/analytics/dashboard", "/api/auth/login"));
+    String path =
+        pick(
+            List.of(
+                "/api/users/me",
+                "/api/tasks",
+                "/api/accounts/me",
+                "/api/analytics/dashboard",
+                "/api/auth/login"));
     Map<String, String> headers = new LinkedHashMap<>();
     // never a valid token on a request that could change something
-    if (random.nextBoolean()) headers.put("Authorization", "Bearer " + fixture.tokens().get("admin"));
+    if (random.nextBoolean())
+      headers.put("Authorization", "Bearer " + fixture.tokens().get("admin"));
     String auth = headers.get("Authorization");
     String get = "GET ";
     switch (random.nextInt(12)) {
       case 0 -> {
-        String target = path + pick(List.of("/%zz", "/%", "/%2", "?x=%zz", "/%u0041", "/%%30", "?from=%G0"));
-        return raw(op, "illegal request-target", get + target + " HTTP/1.1", headers, null, true, false);
+        String target =
+            path + pick(List.of("/%zz", "/%", "/%2", "?x=%zz", "/%u0041", "/%%30", "?from=%G0"));
+        return raw(
+            op, "illegal request-target", get + target + " HTTP/1.1", headers, null, true, false);
       }
       case 1 -> {
-        byte[] target = concat(path.getBytes(StandardCharsets.ISO_8859_1), pick(List.of(new byte[] {(byte) 0xff}, "<>".getBytes(StandardCharsets.ISO_8859_1),
-            new byte[] {0x01}, "\"{}|^`".getBytes(StandardCharsets.ISO_8859_1), "٥".getBytes(StandardCharsets.UTF_8))));
-        byte[] line = concat(get.getBytes(StandardCharsets.ISO_8859_1), target, " HTTP/1.1".getBytes(StandardCharsets.ISO_8859_1));
-        return rawBytes(op, "raw bytes in request-target", concat(line, Wire.request("", headers, null)), true, false);
+        byte[] target =
+            concat(
+                path.getBytes(StandardCharsets.ISO_8859_1),
+                pick(
+                    List.of(
+                        new byte[] {(byte) 0xff},
+                        "<>".getBytes(StandardCharsets.ISO_8859_1),
+                        new byte[] {0x01},
+                        "\"{}|^`".getBytes(StandardCharsets.ISO_8859_1),
+                        "٥".getBytes(StandardCharsets.UTF_8))));
+        byte[] line =
+            concat(
+                get.getBytes(StandardCharsets.ISO_8859_1),
+                target,
+                " HTTP/1.1".getBytes(StandardCharsets.ISO_8859_1));
+        return rawBytes(
+            op,
+            "raw bytes in request-target",
+            concat(line, Wire.request("", headers, null)),
+            true,
+            false);
       }
       case 2 -> {
         String target = path + "?q=" + "a".repeat(2100 + random.nextInt(20000));
-        return raw(op, "request-target too long", get + target + " HTTP/1.1", headers, null, true, false);
+        return raw(
+            op, "request-target too long", get + target + " HTTP/1.1", headers, null, true, false);
       }
       case 3 -> {
         headers.put("X-Big", "b".repeat(9000 + random.nextInt(40000)));
@@ -581,11 +901,27 @@ final class HostileRequests {
       case 5 -> {
         String method = pick(List.of("FOO", "get", "BREW", "G".repeat(200), "Get", "M-SEARCH"));
         headers.remove("Authorization");
-        return raw(op, "unknown method on the wire", method + " " + path + " HTTP/1.1", headers, null, true, true);
+        return raw(
+            op,
+            "unknown method on the wire",
+            method + " " + path + " HTTP/1.1",
+            headers,
+            null,
+            true,
+            true);
       }
       case 6 -> {
-        String bad = pick(List.of("Bad Header: x", "NoColon", "X-Nul: a\u0000b", "X-Ctl: \u0001", "X-Fold: a\r\n b", "X-Latin: caf\u00e9",
-            ": empty-name", "X-CR: a\rb"));
+        String bad =
+            pick(
+                List.of(
+                    "Bad Header: x",
+                    "NoColon",
+                    "X-Nul: a\u0000b",
+                    "X-Ctl: \u0001",
+                    "X-Fold: a\r\n b",
+                    "X-Latin: caf\u00e9",
+                    ": empty-name",
+                    "X-CR: a\rb"));
         String head = get + path + " HTTP/1.1\r\n" + bad;
         return raw(op, "malformed header", head, headers, null, false, false);
       }
@@ -603,32 +939,88 @@ final class HostileRequests {
           case 3 -> headers.put("Content-Length", "99999999999999999999");
           default -> headers.put("Content-Length", body.length + ", " + body.length);
         }
-        return raw(op, "bad Content-Length", "POST /api/auth/login HTTP/1.1", headers, body, false, false);
+        return raw(
+            op, "bad Content-Length", "POST /api/auth/login HTTP/1.1", headers, body, false, false);
       }
       case 8 -> {
         headers.remove("Authorization");
         headers.put("Content-Type", "application/json");
-        String chunked = pick(List.of("zz\r\nabc\r\n0\r\n\r\n", "3\r\nabcdef\r\n0\r\n\r\n", "-1\r\n\r\n", "0\r\n\r\n", "1;ext=\u0001\r\na\r\n0\r\n\r\n"));
+        String chunked =
+            pick(
+                List.of(
+                    "zz\r\nabc\r\n0\r\n\r\n",
+                    "3\r\nabcdef\r\n0\r\n\r\n",
+                    "-1\r\n\r\n",
+                    "0\r\n\r\n",
+                    "1;ext=\u0001\r\na\r\n0\r\n\r\n"));
         boolean withLength = random.nextBoolean();
-        headers.put("Transfer-Encoding", pick(List.of("chunked", "chunked", "gzip, chunked", "identity, chunked", "chunked, chunked")));
+        headers.put(
+            "Transfer-Encoding",
+            pick(
+                List.of(
+                    "chunked",
+                    "chunked",
+                    "gzip, chunked",
+                    "identity, chunked",
+                    "chunked, chunked")));
         if (withLength) headers.put("Content-Length", "3");
         boolean may501 = !headers.get("Transfer-Encoding").equals("chunked");
-        return raw(op, "bad chunked body", "POST /api/tasks HTTP/1.1", headers, chunked.getBytes(StandardCharsets.ISO_8859_1), false, may501);
+        return raw(
+            op,
+            "bad chunked body",
+            "POST /api/tasks HTTP/1.1",
+            headers,
+            chunked.getBytes(StandardCharsets.ISO_8859_1),
+            false,
+            may501);
       }
       case 9 -> {
         String version = pick(List.of("HTTP/1.0", "HTTP/1.1"));
-        String target = pick(List.of("http://127.0.0.1" + path, "http://evil.example" + path, path + "#frag", path + "?", path + "/"));
-        return raw(op, "odd request-target form", get + target + " " + version, headers, null, false, false);
+        String target =
+            pick(
+                List.of(
+                    "http://127.0.0.1" + path,
+                    "http://evil.example" + path,
+                    path + "#frag",
+                    path + "?",
+                    path + "/"));
+        return raw(
+            op,
+            "odd request-target form",
+            get + target + " " + version,
+            headers,
+            null,
+            false,
+            false);
       }
       case 10 -> {
-        headers.put("Authorization", "Bearer " + new String(new byte[] {(byte) 0xc3, (byte) 0xa9, (byte) 0xff}, StandardCharsets.ISO_8859_1) + fixture.tokens().get("worker1"));
-        return raw(op, "non-ASCII bytes in the token", "POST /api/tasks HTTP/1.1", headers, validTask().json().getBytes(StandardCharsets.UTF_8), true, false);
+        headers.put(
+            "Authorization",
+            "Bearer "
+                + new String(
+                    new byte[] {(byte) 0xc3, (byte) 0xa9, (byte) 0xff}, StandardCharsets.ISO_8859_1)
+                + fixture.tokens().get("worker1"));
+        return raw(
+            op,
+            "non-ASCII bytes in the token",
+            "POST /api/tasks HTTP/1.1",
+            headers,
+            validTask().json().getBytes(StandardCharsets.UTF_8),
+            true,
+            false);
       }
       default -> {
         headers.put("Authorization", "Bearer x.y.z");
         headers.put("Content-Type", "application/json");
         headers.put("Expect", "100-continue");
-        return raw(op, "expect 100-continue, bad token", "POST /api/tasks HTTP/1.1", headers, validTask().json().getBytes(StandardCharsets.UTF_8), true, false);
+        return raw(
+            op,
+            "expect 100-continue, bad token",
+            "POST /api/tasks HTTP/1.1",
+            headers,
+            validTask().json().getBytes(StandardCharsets.UTF_8),
+            true,
+            false);
       }
     }
   }
@@ -636,7 +1028,10 @@ final class HostileRequests {
   // ---- bodies --------------------------------------------------------------------------------
 
   private Obj validTask() {
-    Obj o = new Obj().put("title", quote("Feed the parrots " + (++serial), true)).put("description", quote("Seeds, water and a mirror", true));
+    Obj o =
+        new Obj()
+            .put("title", quote("Feed the parrots " + (++serial), true))
+            .put("description", quote("Seeds, water and a mirror", true));
     if (random.nextBoolean()) o.put("jiraId", quote("UBERPOP-" + (1 + random.nextInt(9999)), true));
     return o;
   }
@@ -663,9 +1058,24 @@ final class HostileRequests {
         variant = "title missing";
       }
       case 1 -> variant = setRaw(o, "title", "null", "title null");
-      case 2 -> variant = setString(o, "title", pick(List.of("", " ", "   ", "\u2003")), "title empty or blank");
-      case 3 -> variant = setString(o, "title", pick(List.of("x", "🦜", "٥")).repeat(201 + random.nextInt(400)), "title over 200 characters");
-      case 4 -> variant = setString(o, "title", pick(List.of("[UBERPOP-1] fix", "fix ]", "[", "a[b]c")), "title with a bracket");
+      case 2 ->
+          variant =
+              setString(
+                  o, "title", pick(List.of("", " ", "   ", "\u2003")), "title empty or blank");
+      case 3 ->
+          variant =
+              setString(
+                  o,
+                  "title",
+                  pick(List.of("x", "🦜", "٥")).repeat(201 + random.nextInt(400)),
+                  "title over 200 characters");
+      case 4 ->
+          variant =
+              setString(
+                  o,
+                  "title",
+                  pick(List.of("[UBERPOP-1] fix", "fix ]", "[", "a[b]c")),
+                  "title with a bracket");
       case 5 -> variant = violate(o, "title", BAD_TEXT);
       case 6 -> variant = violate(o, "title", LINE_BREAKS);
       case 7 -> variant = setRaw(o, "title", wrongType(), "title of a wrong type");
@@ -674,11 +1084,23 @@ final class HostileRequests {
         variant = "description missing";
       }
       case 9 -> variant = setRaw(o, "description", "null", "description null");
-      case 10 -> variant = setString(o, "description", "d".repeat(4001 + random.nextInt(3000)), "description over 4000 characters");
+      case 10 ->
+          variant =
+              setString(
+                  o,
+                  "description",
+                  "d".repeat(4001 + random.nextInt(3000)),
+                  "description over 4000 characters");
       case 11 -> variant = violate(o, "description", BAD_TEXT);
       case 12 -> variant = setRaw(o, "description", wrongType(), "description of a wrong type");
       case 13 -> variant = violate(o, "jiraId", BAD_JIRA_IDS);
-      case 14 -> variant = setRaw(o, "jiraId", pick(List.of("[]", "{}", "[\"UBERPOP-1\"]", "{\"id\":\"UBERPOP-1\"}")), "jiraId of a wrong type");
+      case 14 ->
+          variant =
+              setRaw(
+                  o,
+                  "jiraId",
+                  pick(List.of("[]", "{}", "[\"UBERPOP-1\"]", "{\"id\":\"UBERPOP-1\"}")),
+                  "jiraId of a wrong type");
       default -> {
         // duplicate keys, both values valid: ambiguous, so refused (finding 13)
         String field = pick(List.of("title", "description", "jiraId"));
@@ -703,7 +1125,9 @@ final class HostileRequests {
   private Body spoil(Obj o) {
     String text = o.json();
     Body spoiled = spoilText(text);
-    if (new String(spoiled.bytes(), StandardCharsets.UTF_8).equals(text) && spoiled.contentType() != null && spoiled.contentType().startsWith("application/json"))
+    if (new String(spoiled.bytes(), StandardCharsets.UTF_8).equals(text)
+        && spoiled.contentType() != null
+        && spoiled.contentType().startsWith("application/json"))
       return json("truncated JSON", text.substring(0, text.length() - 1));
     return spoiled;
   }
@@ -714,28 +1138,57 @@ final class HostileRequests {
         return json("truncated JSON", text.substring(0, random.nextInt(text.length() - 1)));
       }
       case 1 -> {
-        return json("trailing garbage after the JSON", text + pick(List.of(" x", "}", ",", text, "\u0000", " // c", "]")));
+        return json(
+            "trailing garbage after the JSON",
+            text + pick(List.of(" x", "}", ",", text, "\u0000", " // c", "]")));
       }
       case 2 -> {
-        return json("comments, single quotes or trailing comma",
-            pick(List.of("/*c*/" + text, text.replace('"', '\''), text.substring(0, text.length() - 1) + ",}", text.replaceFirst("\"([a-zA-Z]+)\":", "$1:"))));
+        return json(
+            "comments, single quotes or trailing comma",
+            pick(
+                List.of(
+                    "/*c*/" + text,
+                    text.replace('"', '\''),
+                    text.substring(0, text.length() - 1) + ",}",
+                    text.replaceFirst("\"([a-zA-Z]+)\":", "$1:"))));
       }
       case 3 -> {
-        return json("raw control character in a string", afterFirst(text, "\":\"", pick(List.of("\u0001", "\u0000", "\n", "\u001f"))));
+        return json(
+            "raw control character in a string",
+            afterFirst(text, "\":\"", pick(List.of("\u0001", "\u0000", "\n", "\u001f"))));
       }
       case 4 -> {
-        return json("bad escape in a string", afterFirst(text, "\":\"", pick(List.of("\\x41", "\\uZZZZ", "\\u00G0", "\\U0001F99C", "\\'", "\\ud800\\u0041"))));
+        return json(
+            "bad escape in a string",
+            afterFirst(
+                text,
+                "\":\"",
+                pick(
+                    List.of(
+                        "\\x41", "\\uZZZZ", "\\u00G0", "\\U0001F99C", "\\'", "\\ud800\\u0041"))));
       }
       case 5 -> {
         return badUtf8("malformed UTF-8 in a string", text);
       }
       case 6 -> {
-        return json("not an object", pick(List.of("[]", "\"garbage\"", "123", "true", "[" + text + "]", "{}x", "\"\\ud800\"")));
+        return json(
+            "not an object",
+            pick(
+                List.of(
+                    "[]", "\"garbage\"", "123", "true", "[" + text + "]", "{}x", "\"\\ud800\"")));
       }
       case 7 -> {
         int depth = 1000 + random.nextInt(25000);
-        return json("deep nesting", pick(List.of("[".repeat(depth) + "]".repeat(depth), "{\"a\":".repeat(depth / 6) + "1" + "}".repeat(depth / 6),
-            text.replaceFirst("\":\"[^\"]*\"", java.util.regex.Matcher.quoteReplacement("\":" + "[".repeat(depth) + "]".repeat(depth))))));
+        return json(
+            "deep nesting",
+            pick(
+                List.of(
+                    "[".repeat(depth) + "]".repeat(depth),
+                    "{\"a\":".repeat(depth / 6) + "1" + "}".repeat(depth / 6),
+                    text.replaceFirst(
+                        "\":\"[^\"]*\"",
+                        java.util.regex.Matcher.quoteReplacement(
+                            "\":" + "[".repeat(depth) + "]".repeat(depth))))));
       }
       case 8 -> {
         byte[] big = new byte[65 * 1024 + random.nextInt(200 * 1024)];
@@ -745,11 +1198,29 @@ final class HostileRequests {
         return new Body("body over 64 KiB", pick(JSON_CONTENT_TYPES), big);
       }
       case 9 -> {
-        return new Body("not JSON content type", random.nextInt(5) == 0 ? null : pick(NOT_JSON_CONTENT_TYPES), text.getBytes(StandardCharsets.UTF_8));
+        return new Body(
+            "not JSON content type",
+            random.nextInt(5) == 0 ? null : pick(NOT_JSON_CONTENT_TYPES),
+            text.getBytes(StandardCharsets.UTF_8));
       }
       case 10 -> {
         // not numbers JSON allows (a number that is would be read as the string field's text)
-        return json("NaN, Infinity or malformed numbers", text.replaceFirst("\":\"[^\"]*\"", java.util.regex.Matcher.quoteReplacement("\":" + pick(List.of("NaN", "Infinity", "-Infinity", "-0x10", "01", "+1", ".5", "1.")))));
+        return json(
+            "NaN, Infinity or malformed numbers",
+            text.replaceFirst(
+                "\":\"[^\"]*\"",
+                java.util.regex.Matcher.quoteReplacement(
+                    "\":"
+                        + pick(
+                            List.of(
+                                "NaN",
+                                "Infinity",
+                                "-Infinity",
+                                "-0x10",
+                                "01",
+                                "+1",
+                                ".5",
+                                "1.")))));
       }
       case 11 -> {
         return json("empty or blank body", pick(List.of(" ", "\n", "\t\t")));
@@ -759,8 +1230,11 @@ final class HostileRequests {
         return new Body("UTF-16 body declared as JSON with no charset", "application/json", utf16);
       }
       default -> {
-        return new Body("JSON in a form", "application/x-www-form-urlencoded",
-            ("json=" + URLEncoder.encode(text, StandardCharsets.UTF_8)).getBytes(StandardCharsets.UTF_8));
+        return new Body(
+            "JSON in a form",
+            "application/x-www-form-urlencoded",
+            ("json=" + URLEncoder.encode(text, StandardCharsets.UTF_8))
+                .getBytes(StandardCharsets.UTF_8));
       }
     }
   }
@@ -799,13 +1273,31 @@ final class HostileRequests {
 
   /** Maybe puts a hostile but possibly valid string in a field, and unknown fields. */
   private void decorate(Obj o, String field) {
-    if (random.nextInt(3) == 0) o.put(field, quote(pick(ODD_TEXT) + (random.nextBoolean() ? "" : pick(ODD_TEXT)), random.nextBoolean()));
+    if (random.nextInt(3) == 0)
+      o.put(
+          field,
+          quote(
+              pick(ODD_TEXT) + (random.nextBoolean() ? "" : pick(ODD_TEXT)), random.nextBoolean()));
     decorateExtra(o);
   }
 
   private void decorateExtra(Obj o) {
-    if (random.nextInt(4) == 0) o.put(pick(List.of("taskId", "status", "assigneeId", "assignFee", "__proto__", "constructor", "role", "userId", "\ud800")),
-        pick(List.of("\"done\"", "1", "null", "{\"admin\":true}", "[]", "-1", "9223372036854775808")));
+    if (random.nextInt(4) == 0)
+      o.put(
+          pick(
+              List.of(
+                  "taskId",
+                  "status",
+                  "assigneeId",
+                  "assignFee",
+                  "__proto__",
+                  "constructor",
+                  "role",
+                  "userId",
+                  "\ud800")),
+          pick(
+              List.of(
+                  "\"done\"", "1", "null", "{\"admin\":true}", "[]", "-1", "9223372036854775808")));
   }
 
   private String wrongType() {
@@ -929,51 +1421,59 @@ final class HostileRequests {
   }
 
   private List<Value> assigneeValues() {
-    List<Value> values = new ArrayList<>(List.of(
-        new Value("me", Trust.VALID),
-        new Value("all", Trust.VALID),
-        new Value("nobody", Trust.INVALID),
-        new Value("ALL", Trust.INVALID),
-        new Value("me,all", Trust.INVALID),
-        new Value("", Trust.INVALID),
-        new Value("../users", Trust.INVALID),
-        new Value(UUID.randomUUID().toString(), Trust.UNCERTAIN),
-        new Value(fixture.userIds().get("worker1").toUpperCase(Locale.ROOT), Trust.UNCERTAIN),
-        new Value(hostile(), Trust.UNCERTAIN)));
+    List<Value> values =
+        new ArrayList<>(
+            List.of(
+                new Value("me", Trust.VALID),
+                new Value("all", Trust.VALID),
+                new Value("nobody", Trust.INVALID),
+                new Value("ALL", Trust.INVALID),
+                new Value("me,all", Trust.INVALID),
+                new Value("", Trust.INVALID),
+                new Value("../users", Trust.INVALID),
+                new Value(UUID.randomUUID().toString(), Trust.UNCERTAIN),
+                new Value(
+                    fixture.userIds().get("worker1").toUpperCase(Locale.ROOT), Trust.UNCERTAIN),
+                new Value(hostile(), Trust.UNCERTAIN)));
     fixture.userIds().values().forEach(id -> values.add(new Value(id, Trust.VALID)));
     return values;
   }
 
   private List<Value> taskIdValues() {
-    List<Value> values = new ArrayList<>(List.of(
-        new Value(UUID.randomUUID().toString(), Trust.UNCERTAIN),
-        new Value("00000000-0000-0000-0000-000000000000", Trust.UNCERTAIN),
-        new Value(fixture.tasks().get(0).taskId().toUpperCase(Locale.ROOT), Trust.UNCERTAIN),
-        new Value("not-a-uuid", Trust.INVALID),
-        new Value("0", Trust.INVALID),
-        new Value("-1", Trust.INVALID),
-        new Value("%00", Trust.INVALID),
-        new Value("٥", Trust.INVALID),
-        new Value("x".repeat(300), Trust.INVALID),
-        new Value("..", Trust.INVALID),
-        new Value("%2e%2e", Trust.INVALID),
-        new Value("%2F", Trust.INVALID),
-        new Value("{" + fixture.tasks().get(0).taskId() + "}", Trust.INVALID),
-        new Value(fixture.tasks().get(0).taskId().replace("-", ""), Trust.INVALID),
-        new Value(fixture.tasks().get(0).taskId() + "x", Trust.INVALID),
-        new Value("' OR 1=1 --", Trust.INVALID)));
+    List<Value> values =
+        new ArrayList<>(
+            List.of(
+                new Value(UUID.randomUUID().toString(), Trust.UNCERTAIN),
+                new Value("00000000-0000-0000-0000-000000000000", Trust.UNCERTAIN),
+                new Value(
+                    fixture.tasks().get(0).taskId().toUpperCase(Locale.ROOT), Trust.UNCERTAIN),
+                new Value("not-a-uuid", Trust.INVALID),
+                new Value("0", Trust.INVALID),
+                new Value("-1", Trust.INVALID),
+                new Value("%00", Trust.INVALID),
+                new Value("٥", Trust.INVALID),
+                new Value("x".repeat(300), Trust.INVALID),
+                new Value("..", Trust.INVALID),
+                new Value("%2e%2e", Trust.INVALID),
+                new Value("%2F", Trust.INVALID),
+                new Value("{" + fixture.tasks().get(0).taskId() + "}", Trust.INVALID),
+                new Value(fixture.tasks().get(0).taskId().replace("-", ""), Trust.INVALID),
+                new Value(fixture.tasks().get(0).taskId() + "x", Trust.INVALID),
+                new Value("' OR 1=1 --", Trust.INVALID)));
     fixture.tasks().forEach(t -> values.add(new Value(t.taskId(), Trust.VALID)));
     return values;
   }
 
   private List<Value> userIdValues() {
-    List<Value> values = new ArrayList<>(List.of(
-        new Value("me", Trust.UNCERTAIN),
-        new Value(UUID.randomUUID().toString(), Trust.UNCERTAIN),
-        new Value("not-a-uuid", Trust.INVALID),
-        new Value("%00", Trust.INVALID),
-        new Value("x".repeat(300), Trust.INVALID),
-        new Value("' OR 1=1 --", Trust.INVALID)));
+    List<Value> values =
+        new ArrayList<>(
+            List.of(
+                new Value("me", Trust.UNCERTAIN),
+                new Value(UUID.randomUUID().toString(), Trust.UNCERTAIN),
+                new Value("not-a-uuid", Trust.INVALID),
+                new Value("%00", Trust.INVALID),
+                new Value("x".repeat(300), Trust.INVALID),
+                new Value("' OR 1=1 --", Trust.INVALID)));
     fixture.userIds().values().forEach(id -> values.add(new Value(id, Trust.VALID)));
     return values;
   }
@@ -982,12 +1482,16 @@ final class HostileRequests {
   private Value segment(List<Value> values) {
     Value v = pick(values);
     if (v.text().startsWith("%")) return v;
-    return new Value(URLEncoder.encode(v.text(), StandardCharsets.UTF_8).replace("+", "%20"), v.trust());
+    return new Value(
+        URLEncoder.encode(v.text(), StandardCharsets.UTF_8).replace("+", "%20"), v.trust());
   }
 
   private Map<String, Value> extraParams() {
     Map<String, Value> params = new LinkedHashMap<>();
-    if (random.nextInt(6) == 0) params.put(pick(List.of("x", "__proto__", "limit[]", "from\u0000", "\ud83e\udd9c", "a".repeat(100))), new Value(hostile(), Trust.UNCERTAIN));
+    if (random.nextInt(6) == 0)
+      params.put(
+          pick(List.of("x", "__proto__", "limit[]", "from\u0000", "\ud83e\udd9c", "a".repeat(100))),
+          new Value(hostile(), Trust.UNCERTAIN));
     return params;
   }
 
@@ -1012,33 +1516,69 @@ final class HostileRequests {
   private Probe refusedCaller(String op, String target, List<String> allowed, String validJson) {
     Caller caller;
     if (random.nextBoolean()) caller = pick(invalid);
-    else caller = validOf(pick(fixture.tokens().keySet().stream().filter(u -> !allowed.contains(u)).toList()));
+    else
+      caller =
+          validOf(
+              pick(fixture.tokens().keySet().stream().filter(u -> !allowed.contains(u)).toList()));
     Body body = json("well-formed body", validJson);
-    return send(op, caller.trust() == Trust.VALID ? "role may not: " + caller.user() : "bad token: " + caller.name(), "POST", target, caller, body, true);
+    return send(
+        op,
+        caller.trust() == Trust.VALID
+            ? "role may not: " + caller.user()
+            : "bad token: " + caller.name(),
+        "POST",
+        target,
+        caller,
+        body,
+        true);
   }
 
   private Probe post(String op, String target, Caller caller, Body body, boolean mustReject) {
-    String variant = body.variant() + (caller.trust() == Trust.VALID ? "" : " | bad token: " + caller.name());
+    String variant =
+        body.variant() + (caller.trust() == Trust.VALID ? "" : " | bad token: " + caller.name());
     return send(op, variant, "POST", target, caller, body, mustReject);
   }
 
-  private Probe send(String op, String variant, String method, String target, Caller caller, Body body, boolean mustReject) {
+  private Probe send(
+      String op,
+      String variant,
+      String method,
+      String target,
+      Caller caller,
+      Body body,
+      boolean mustReject) {
     Map<String, String> headers = new LinkedHashMap<>();
     if (caller.authorization() != null) headers.put("Authorization", caller.authorization());
     if (body != null && body.contentType() != null) headers.put("Content-Type", body.contentType());
-    if (random.nextInt(10) == 0) headers.put("Idempotency-Key", pick(List.of("", "k".repeat(129), "key with spaces", "key-" + serial, "%00")));
+    if (random.nextInt(10) == 0)
+      headers.put(
+          "Idempotency-Key",
+          pick(List.of("", "k".repeat(129), "key with spaces", "key-" + serial, "%00")));
     if (random.nextInt(10) == 0) headers.put("Origin", "https://evil.example");
-    return new Probe(op, variant, method, target, headers, body == null ? null : body.bytes(), null, mustReject, false);
+    return new Probe(
+        op,
+        variant,
+        method,
+        target,
+        headers,
+        body == null ? null : body.bytes(),
+        null,
+        mustReject,
+        false);
   }
 
   private Probe read(String op, String path, Caller caller, Map<String, Value> params) {
     StringBuilder target = new StringBuilder(path);
     boolean invalidParam = false;
-    String variant = caller.trust() == Trust.VALID ? "valid token" : caller.trust() == Trust.INVALID ? "bad token" : "forged but signed token";
+    String variant =
+        caller.trust() == Trust.VALID
+            ? "valid token"
+            : caller.trust() == Trust.INVALID ? "bad token" : "forged but signed token";
     char sep = '?';
     for (Map.Entry<String, Value> p : params.entrySet()) {
       target.append(sep).append(URLEncoder.encode(p.getKey(), StandardCharsets.UTF_8));
-      if (random.nextInt(20) > 0 || !p.getValue().text().isEmpty()) target.append('=').append(URLEncoder.encode(p.getValue().text(), StandardCharsets.UTF_8));
+      if (random.nextInt(20) > 0 || !p.getValue().text().isEmpty())
+        target.append('=').append(URLEncoder.encode(p.getValue().text(), StandardCharsets.UTF_8));
       sep = '&';
       if (p.getValue().trust() == Trust.INVALID) {
         invalidParam = true;
@@ -1050,26 +1590,63 @@ final class HostileRequests {
     if (random.nextInt(10) == 0) headers.put("Origin", "https://evil.example");
     boolean mustReject = caller.trust() == Trust.INVALID || invalidParam;
     String method = random.nextInt(30) == 0 ? "HEAD" : "GET";
-    return new Probe(op, variant, method, target.toString(), headers, null, null, mustReject, false);
+    return new Probe(
+        op, variant, method, target.toString(), headers, null, null, mustReject, false);
   }
 
   private static Probe mustReject(Probe p, String why) {
-    return new Probe(p.operation(), p.variant() + ", " + why, p.method(), p.target(), p.headers(), p.body(), p.raw(), true, p.may501());
+    return new Probe(
+        p.operation(),
+        p.variant() + ", " + why,
+        p.method(),
+        p.target(),
+        p.headers(),
+        p.body(),
+        p.raw(),
+        true,
+        p.may501());
   }
 
   private static Probe uncertainRead(Probe p) {
-    return new Probe(p.operation(), p.variant(), p.method(), p.target(), p.headers(), p.body(), p.raw(), false, p.may501());
+    return new Probe(
+        p.operation(),
+        p.variant(),
+        p.method(),
+        p.target(),
+        p.headers(),
+        p.body(),
+        p.raw(),
+        false,
+        p.may501());
   }
 
   private static Probe withMethod(Probe p, String method) {
-    return new Probe(p.operation(), p.variant(), method, p.target(), p.headers(), p.body(), p.raw(), p.mustReject(), p.may501());
+    return new Probe(
+        p.operation(),
+        p.variant(),
+        method,
+        p.target(),
+        p.headers(),
+        p.body(),
+        p.raw(),
+        p.mustReject(),
+        p.may501());
   }
 
-  private Probe raw(String op, String variant, String requestLineAndMore, Map<String, String> headers, byte[] body, boolean mustReject, boolean may501) {
-    return rawBytes(op, variant, Wire.request(requestLineAndMore, headers, body), mustReject, may501);
+  private Probe raw(
+      String op,
+      String variant,
+      String requestLineAndMore,
+      Map<String, String> headers,
+      byte[] body,
+      boolean mustReject,
+      boolean may501) {
+    return rawBytes(
+        op, variant, Wire.request(requestLineAndMore, headers, body), mustReject, may501);
   }
 
-  private static Probe rawBytes(String op, String variant, byte[] bytes, boolean mustReject, boolean may501) {
+  private static Probe rawBytes(
+      String op, String variant, byte[] bytes, boolean mustReject, boolean may501) {
     return new Probe(op, variant, null, null, Map.of(), null, bytes, mustReject, may501);
   }
 
@@ -1088,20 +1665,27 @@ final class HostileRequests {
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);
       boolean paired =
-          Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))
+          Character.isHighSurrogate(c)
+                  && i + 1 < s.length()
+                  && Character.isLowSurrogate(s.charAt(i + 1))
               || Character.isLowSurrogate(c) && i > 0 && Character.isHighSurrogate(s.charAt(i - 1));
       if (c == '"') b.append("\\\"");
       else if (c == '\\') b.append("\\\\");
-      else if (c < 0x20 || (Character.isSurrogate(c) && !paired) || (c > 0x7e && ascii)) b.append(String.format("\\u%04x", (int) c));
+      else if (c < 0x20 || (Character.isSurrogate(c) && !paired) || (c > 0x7e && ascii))
+        b.append(String.format("\\u%04x", (int) c));
       else b.append(c);
     }
     return b.append('"').toString();
   }
 
-  /** {@code text} with {@code insert} right after the first {@code marker}; unchanged without one. */
+  /**
+   * {@code text} with {@code insert} right after the first {@code marker}; unchanged without one.
+   */
   private static String afterFirst(String text, String marker, String insert) {
     int at = text.indexOf(marker);
-    return at < 0 ? text : text.substring(0, at + marker.length()) + insert + text.substring(at + marker.length());
+    return at < 0
+        ? text
+        : text.substring(0, at + marker.length()) + insert + text.substring(at + marker.length());
   }
 
   private static byte[] concat(byte[]... parts) {

@@ -97,13 +97,16 @@ class OpenApiTest {
                                 .forEach(
                                     (status, response) -> {
                                       String what = method + " " + path + " " + status;
-                                      assertNotNull(response.getDescription(), "description of " + what);
+                                      assertNotNull(
+                                          response.getDescription(), "description of " + what);
                                       if (response.getContent() != null) {
                                         response
                                             .getContent()
                                             .forEach(
                                                 (type, media) ->
-                                                    assertNotNull(media.getSchema(), "schema of " + what + " " + type));
+                                                    assertNotNull(
+                                                        media.getSchema(),
+                                                        "schema of " + what + " " + type));
                                       }
                                     })));
   }
@@ -134,12 +137,15 @@ class OpenApiTest {
         String method = op.getKey().toUpperCase();
         boolean open = op.getValue().has("security") && op.getValue().get("security").isEmpty();
         Http.Response r =
-            http.send(method, concrete, null, "application/json", "{}".getBytes(StandardCharsets.UTF_8));
+            http.send(
+                method, concrete, null, "application/json", "{}".getBytes(StandardCharsets.UTF_8));
         String what = method + " " + path.getKey() + " -> " + r.status() + " " + r.body();
         assertFalse(r.status() == 404 || r.status() == 405, what);
         if (open) assertEquals(400, r.status(), what);
         else assertEquals(401, r.status(), what);
-        assertTrue(op.getValue().get("responses").has(Integer.toString(r.status())), "documented: " + what);
+        assertTrue(
+            op.getValue().get("responses").has(Integer.toString(r.status())),
+            "documented: " + what);
         checked.add(method + " " + path.getKey());
       }
     }

@@ -46,13 +46,15 @@ class ShuffleCrashTest {
       Pattern.compile("ates_events_published_total\\{topic=\"TaskAssigned\"} ([0-9.E]+)");
 
   @Test
-  void a_shuffle_cut_by_sigkill_leaves_every_task_on_one_assignee_with_its_events() throws Exception {
+  void a_shuffle_cut_by_sigkill_leaves_every_task_on_one_assignee_with_its_events()
+      throws Exception {
     TestInfra infra = TestInfra.get();
     TestInfra.NodeSetup setup = infra.newNode();
     Path log = Path.of("target", "shuffle-crash-node.log");
     int httpPort = TestInfra.freePort();
     int managementPort = TestInfra.freePort();
-    Map<String, String> env = infra.nodeEnvironment(setup, "identity,tasks", httpPort, managementPort);
+    Map<String, String> env =
+        infra.nodeEnvironment(setup, "identity,tasks", httpPort, managementPort);
 
     NodeProcess node = NodeProcess.start(env, httpPort, managementPort, log);
     Http http = new Http(httpPort);
@@ -61,22 +63,30 @@ class ShuffleCrashTest {
       http.createUser(admin, "worker" + i, "worker");
     }
     ConsumerLag.awaitCaughtUp(
-        infra.kafkaBootstrap(), setup.topic(WorkerDirectory.CONSUMER_GROUP), setup.topic(Topics.USERS), Duration.ofSeconds(60));
+        infra.kafkaBootstrap(),
+        setup.topic(WorkerDirectory.CONSUMER_GROUP),
+        setup.topic(Topics.USERS),
+        Duration.ofSeconds(60));
 
     List<String> taskIds = createTasks(http, admin);
-    await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500))
+    await()
+        .atMost(Duration.ofSeconds(120))
+        .pollInterval(Duration.ofMillis(500))
         .until(() -> http.get("/api/tasks?assignee=all&status=open", admin).json().size() == TASKS);
 
     // shuffle, and kill the node once the shuffle's assignments are being published
     HttpClient client = HttpClient.newHttpClient();
     CompletableFuture<HttpResponse<String>> shuffle =
         client.sendAsync(
-            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/api/tasks/shuffle"))
+            HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + httpPort + "/api/tasks/shuffle"))
                 .header("Authorization", "Bearer " + admin)
                 .POST(HttpRequest.BodyPublishers.noBody())
                 .build(),
             HttpResponse.BodyHandlers.ofString());
-    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20))
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(20))
         .until(() -> publishedAssignments(new Http(managementPort)) > TASKS + 20);
     node.kill();
     boolean cutShort = !shuffle.isDone() || shuffle.handle((r, e) -> e != null).join();
@@ -91,24 +101,38 @@ class ShuffleCrashTest {
       }
       // wait until the restarted node has published every current assignment
       List<EventEnvelope> assigned =
-          TopicReader.readUntil(infra.kafkaBootstrap(), setup.topic(Topics.TASK_ASSIGNED), Duration.ofSeconds(120),
+          TopicReader.readUntil(
+                  infra.kafkaBootstrap(),
+                  setup.topic(Topics.TASK_ASSIGNED),
+                  Duration.ofSeconds(120),
                   records -> {
-                    Map<String, String> latest = latestAssignee(records.stream().map(r -> EventJson.decode(r.value())).toList());
-                    return assignee.entrySet().stream().allMatch(e -> e.getValue().equals(latest.get(e.getKey())));
+                    Map<String, String> latest =
+                        latestAssignee(
+                            records.stream().map(r -> EventJson.decode(r.value())).toList());
+                    return assignee.entrySet().stream()
+                        .allMatch(e -> e.getValue().equals(latest.get(e.getKey())));
                   })
-              .stream().map(r -> EventJson.decode(r.value())).toList();
+              .stream()
+              .map(r -> EventJson.decode(r.value()))
+              .toList();
 
       int moved = 0;
       for (String id : taskIds) {
-        List<EventEnvelope> mine = assigned.stream().filter(e -> e.data().get("taskId").asText().equals(id)).toList();
+        List<EventEnvelope> mine =
+            assigned.stream().filter(e -> e.data().get("taskId").asText().equals(id)).toList();
         Map<Integer, Set<String>> idsByNumber = new HashMap<>();
         for (EventEnvelope e : mine) {
-          idsByNumber.computeIfAbsent(e.data().get("assignmentNo").asInt(), n -> ConcurrentHashMap.newKeySet())
+          idsByNumber
+              .computeIfAbsent(
+                  e.data().get("assignmentNo").asInt(), n -> ConcurrentHashMap.newKeySet())
               .add(e.eventId().toString());
         }
-        assertTrue(Set.of(1).equals(idsByNumber.keySet()) || Set.of(1, 2).equals(idsByNumber.keySet()),
+        assertTrue(
+            Set.of(1).equals(idsByNumber.keySet()) || Set.of(1, 2).equals(idsByNumber.keySet()),
             id + " has assignments " + idsByNumber.keySet());
-        idsByNumber.forEach((n, eventIds) -> assertEquals(1, eventIds.size(), id + " #" + n + " published as " + eventIds));
+        idsByNumber.forEach(
+            (n, eventIds) ->
+                assertEquals(1, eventIds.size(), id + " #" + n + " published as " + eventIds));
         if (idsByNumber.containsKey(2)) moved++;
       }
       assertTrue(moved > 0, "the shuffle had started");
@@ -146,7 +170,11 @@ class ShuffleCrashTest {
         futures.add(
             CompletableFuture.supplyAsync(
                 () -> {
-                  Http.Response r = http.post("/api/tasks", token, "{\"title\":\"Crash " + n + "\",\"description\":\"\"}");
+                  Http.Response r =
+                      http.post(
+                          "/api/tasks",
+                          token,
+                          "{\"title\":\"Crash " + n + "\",\"description\":\"\"}");
                   assertEquals(201, r.status(), r.body());
                   return r.json().get("taskId").asText();
                 },

@@ -49,7 +49,11 @@ class TaskEntityTest {
   void newEntity() {
     kit =
         EventSourcedBehaviorTestKit.create(
-            testKit.system(), Task.create(taskId.toString(), JournaledEntity.Journal.DEFAULT, Clock.fixed(NOW, ZoneOffset.UTC)));
+            testKit.system(),
+            Task.create(
+                taskId.toString(),
+                JournaledEntity.Journal.DEFAULT,
+                Clock.fixed(NOW, ZoneOffset.UTC)));
   }
 
   private Task.Create.Builder feedThePopugs() {
@@ -79,16 +83,24 @@ class TaskEntityTest {
     Task.Created c = (Task.Created) result.events().get(0);
     Task.Assigned a = (Task.Assigned) result.events().get(1);
     assertEquals(
-        new Task.Created(taskId, "Feed the popugs", "POP-1", "daily", creator, worker, 1500, 3000,
-            NOW),
+        new Task.Created(
+            taskId, "Feed the popugs", "POP-1", "daily", creator, worker, 1500, 3000, NOW),
         c);
     assertEquals(creator, c.createdBy());
     assertEquals(worker, c.assigneeId());
     assertEquals(1500, c.assignFee());
     assertEquals(3000, c.completionReward());
     assertEquals(
-        new Task.Assigned(taskId, 1, "Feed the popugs", "POP-1", worker, null, 1500,
-            AssignmentReason.CREATED, NOW),
+        new Task.Assigned(
+            taskId,
+            1,
+            "Feed the popugs",
+            "POP-1",
+            worker,
+            null,
+            1500,
+            AssignmentReason.CREATED,
+            NOW),
         a);
     Task.Details t = result.reply().getValue();
     assertEquals(Task.Status.OPEN, t.status());
@@ -106,11 +118,20 @@ class TaskEntityTest {
   void a_shuffle_assigns_an_open_task_with_the_next_number_and_the_same_fee() {
     created();
 
-    var result = kit.<StatusReply<Task.Reassigned>>runCommand(r -> new Task.Reassign(otherWorker, r));
+    var result =
+        kit.<StatusReply<Task.Reassigned>>runCommand(r -> new Task.Reassign(otherWorker, r));
 
     assertEquals(
-        new Task.Assigned(taskId, 2, "Feed the popugs", "POP-1", otherWorker, worker, 1500,
-            AssignmentReason.SHUFFLE, NOW),
+        new Task.Assigned(
+            taskId,
+            2,
+            "Feed the popugs",
+            "POP-1",
+            otherWorker,
+            worker,
+            1500,
+            AssignmentReason.SHUFFLE,
+            NOW),
         result.event());
     assertTrue(result.reply().getValue().moved());
     assertEquals(otherWorker, result.reply().getValue().task().assigneeId());
@@ -128,7 +149,9 @@ class TaskEntityTest {
     assertEquals(
         new EntityError.Forbidden("only the task's assignee may complete it"),
         error(byOther.reply()));
-    assertEquals(new Task.Completed(taskId, "Feed the popugs", "POP-1", worker, 3000, NOW), byAssignee.event());
+    assertEquals(
+        new Task.Completed(taskId, "Feed the popugs", "POP-1", worker, 3000, NOW),
+        byAssignee.event());
     assertEquals(Task.Status.DONE, byAssignee.reply().getValue().status());
     assertTrue(again.hasNoEvents());
     assertEquals(new EntityError.Conflict("the task is already done"), error(again.reply()));
@@ -139,7 +162,8 @@ class TaskEntityTest {
     created();
     kit.<StatusReply<Task.Details>>runCommand(r -> new Task.Complete(worker, r));
 
-    var result = kit.<StatusReply<Task.Reassigned>>runCommand(r -> new Task.Reassign(otherWorker, r));
+    var result =
+        kit.<StatusReply<Task.Reassigned>>runCommand(r -> new Task.Reassign(otherWorker, r));
 
     assertTrue(result.hasNoEvents());
     assertFalse(result.reply().getValue().moved());

@@ -45,9 +45,13 @@ class TaskEventsPublishedTest {
   @Test
   void an_assignment_publishes_task_assigned_with_its_number_fee_and_previous_assignee() {
     OutgoingEvent first =
-        only(new Task.Assigned(task, 1, "Fix", "ATES-1", alice, null, 1500, AssignmentReason.CREATED, AT));
+        only(
+            new Task.Assigned(
+                task, 1, "Fix", "ATES-1", alice, null, 1500, AssignmentReason.CREATED, AT));
     OutgoingEvent shuffle =
-        only(new Task.Assigned(task, 2, "Fix", "ATES-1", bob, alice, 1500, AssignmentReason.SHUFFLE, AT));
+        only(
+            new Task.Assigned(
+                task, 2, "Fix", "ATES-1", bob, alice, 1500, AssignmentReason.SHUFFLE, AT));
 
     assertEquals(Topics.TASK_ASSIGNED, first.topic());
     assertEquals("TaskAssigned", first.eventName());

@@ -15,8 +15,8 @@ import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
 /**
- * What each task journal event publishes, read back by field name: every id, price and text of
- * the same type has a distinct value, so two of them trading places fails here.
+ * What each task journal event publishes, read back by field name: every id, price and text of the
+ * same type has a distinct value, so two of them trading places fails here.
  */
 class TaskEventsTest {
 
@@ -53,8 +53,8 @@ class TaskEventsTest {
   @Test
   void assigned_publishes_the_new_and_the_previous_assignee_by_name() {
     var assigned =
-        new Task.Assigned(taskId, 2, "Feed", "POP-1", worker, previous, 1500,
-            AssignmentReason.SHUFFLE, AT);
+        new Task.Assigned(
+            taskId, 2, "Feed", "POP-1", worker, previous, 1500, AssignmentReason.SHUFFLE, AT);
 
     JsonNode data = data(TaskEvents.toContract(assigned), Topics.TASK_ASSIGNED);
 
@@ -96,17 +96,16 @@ class TaskEventsTest {
         new Task.Created(taskId, "Feed", "POP-1", "daily", creator, worker, 1500, 3000, AT),
         Task.Created.of(taskId, create, AT));
     assertEquals(
-        new Task.Assigned(taskId, 1, "Feed", "POP-1", worker, null, 1500,
-            AssignmentReason.CREATED, AT),
+        new Task.Assigned(
+            taskId, 1, "Feed", "POP-1", worker, null, 1500, AssignmentReason.CREATED, AT),
         Task.Assigned.first(taskId, create, AT));
     assertEquals(creator, open.createdBy());
     assertEquals(worker, open.assigneeId());
     assertEquals(
-        new Task.Assigned(taskId, 1, "Feed", "POP-1", previous, worker, 1500,
-            AssignmentReason.SHUFFLE, AT),
+        new Task.Assigned(
+            taskId, 1, "Feed", "POP-1", previous, worker, 1500, AssignmentReason.SHUFFLE, AT),
         Task.Assigned.next(open, previous, AT));
     assertEquals(
-        new Task.Completed(taskId, "Feed", "POP-1", worker, 3000, AT),
-        Task.Completed.of(open, AT));
+        new Task.Completed(taskId, "Feed", "POP-1", worker, 3000, AT), Task.Completed.of(open, AT));
   }
 }

@@ -67,7 +67,10 @@ class TaskReadModelTest {
 
   @Test
   void an_assignment_moves_the_task_and_a_stale_assignment_does_not_move_it_back() {
-    tasks.given(pid(), CREATED, created(),
+    tasks.given(
+        pid(),
+        CREATED,
+        created(),
         assigned(1, alice, null, CREATED),
         assigned(3, carol, bob, LATER),
         // a shuffle older than the one applied (assignment 2 < 3) arrives late
@@ -84,7 +87,11 @@ class TaskReadModelTest {
 
   @Test
   void a_completion_closes_the_task_on_its_assignee() {
-    tasks.given(pid(), CREATED, created(), assigned(1, alice, null, CREATED),
+    tasks.given(
+        pid(),
+        CREATED,
+        created(),
+        assigned(1, alice, null, CREATED),
         new Task.Completed(task, "Fix the login", "ATES-12", alice, 3000, DONE));
 
     tasks.whenProjected(
@@ -98,7 +105,11 @@ class TaskReadModelTest {
 
   @Test
   void a_creation_applied_again_does_not_reopen_or_reassign_the_task() {
-    tasks.given(pid(), CREATED, created(), assigned(1, alice, null, CREATED),
+    tasks.given(
+        pid(),
+        CREATED,
+        created(),
+        assigned(1, alice, null, CREATED),
         assigned(2, bob, alice, LATER),
         new Task.Completed(task, "Fix the login", "ATES-12", bob, 3000, DONE),
         created());
@@ -128,7 +139,14 @@ class TaskReadModelTest {
 
   private Task.Assigned assigned(int number, UUID to, UUID from, Instant at) {
     return new Task.Assigned(
-        task, number, "Fix the login", "ATES-12", to, from, 1500,
-        number == 1 ? AssignmentReason.CREATED : AssignmentReason.SHUFFLE, at);
+        task,
+        number,
+        "Fix the login",
+        "ATES-12",
+        to,
+        from,
+        1500,
+        number == 1 ? AssignmentReason.CREATED : AssignmentReason.SHUFFLE,
+        at);
   }
 }

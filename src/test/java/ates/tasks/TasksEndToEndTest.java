@@ -76,7 +76,10 @@ class TasksEndToEndTest {
 
   private void awaitTasksKnowUsers() {
     ConsumerLag.awaitCaughtUp(
-        infra.kafkaBootstrap(), setup.topic(WorkerDirectory.CONSUMER_GROUP), setup.topic(Topics.USERS), TIMEOUT);
+        infra.kafkaBootstrap(),
+        setup.topic(WorkerDirectory.CONSUMER_GROUP),
+        setup.topic(Topics.USERS),
+        TIMEOUT);
   }
 
   private JsonNode createTask(String token, String title) {
@@ -104,7 +107,8 @@ class TasksEndToEndTest {
   @Test
   void the_tracker_scenario() {
     Set<String> workerIds = workers.stream().map(ids::get).collect(Collectors.toSet());
-    List<String> creators = List.of("admin", "boss", "counter", "worker1", "worker2", "worker3", "worker4");
+    List<String> creators =
+        List.of("admin", "boss", "counter", "worker1", "worker2", "worker3", "worker4");
 
     // 50 tasks created by users of every role
     Map<String, JsonNode> tasks = new HashMap<>();
@@ -127,23 +131,33 @@ class TasksEndToEndTest {
     List<EventEnvelope> assigned =
         events(Topics.TASK_ASSIGNED, es -> taskIds(es).containsAll(tasks.keySet()));
     for (String taskId : tasks.keySet()) {
-      List<EventEnvelope> c = created.stream().filter(e -> e.data().get("taskId").asText().equals(taskId)).toList();
-      List<EventEnvelope> a = assigned.stream().filter(e -> e.data().get("taskId").asText().equals(taskId)).toList();
+      List<EventEnvelope> c =
+          created.stream().filter(e -> e.data().get("taskId").asText().equals(taskId)).toList();
+      List<EventEnvelope> a =
+          assigned.stream().filter(e -> e.data().get("taskId").asText().equals(taskId)).toList();
       assertEquals(1, c.size(), "one TaskCreated for " + taskId);
       assertEquals(1, a.size(), "one TaskAssigned for " + taskId);
       assertEquals(1, a.get(0).data().get("assignmentNo").asInt());
       assertEquals("created", a.get(0).data().get("reason").asText());
-      assertEquals(tasks.get(taskId).get("assigneeId").asText(), a.get(0).data().get("assigneeId").asText());
-      assertEquals(tasks.get(taskId).get("assignFee").asLong(), a.get(0).data().get("assignFee").asLong());
-      assertEquals(tasks.get(taskId).get("completionReward").asLong(), c.get(0).data().get("completionReward").asLong());
+      assertEquals(
+          tasks.get(taskId).get("assigneeId").asText(), a.get(0).data().get("assigneeId").asText());
+      assertEquals(
+          tasks.get(taskId).get("assignFee").asLong(), a.get(0).data().get("assignFee").asLong());
+      assertEquals(
+          tasks.get(taskId).get("completionReward").asLong(),
+          c.get(0).data().get("completionReward").asLong());
     }
 
     // a worker sees exactly their own open tasks
     String w1 = ids.get("worker1");
     Set<String> w1Open =
-        tasks.values().stream().filter(t -> t.get("assigneeId").asText().equals(w1))
-            .map(t -> t.get("taskId").asText()).collect(Collectors.toSet());
-    await().atMost(TIMEOUT).untilAsserted(() -> assertEquals(w1Open, listIds(tokens.get("worker1"), "?status=open")));
+        tasks.values().stream()
+            .filter(t -> t.get("assigneeId").asText().equals(w1))
+            .map(t -> t.get("taskId").asText())
+            .collect(Collectors.toSet());
+    await()
+        .atMost(TIMEOUT)
+        .untilAsserted(() -> assertEquals(w1Open, listIds(tokens.get("worker1"), "?status=open")));
     assertProblem(http.get("/api/tasks?assignee=all", tokens.get("worker1")), 403);
 
     // w1 completes one: a TaskCompleted with the task's reward
@@ -153,30 +167,48 @@ class TasksEndToEndTest {
     assertEquals("done", done.json().get("status").asText());
     assertProblem(http.post("/api/tasks/" + mine + "/complete", tokens.get("worker1"), ""), 409);
     String notMine =
-        tasks.values().stream().filter(t -> !t.get("assigneeId").asText().equals(w1))
-            .map(t -> t.get("taskId").asText()).findFirst().orElseThrow();
+        tasks.values().stream()
+            .filter(t -> !t.get("assigneeId").asText().equals(w1))
+            .map(t -> t.get("taskId").asText())
+            .findFirst()
+            .orElseThrow();
     assertProblem(http.post("/api/tasks/" + notMine + "/complete", tokens.get("worker1"), ""), 403);
     assertProblem(http.post("/api/tasks/shuffle", tokens.get("worker1"), ""), 403);
     assertProblem(http.post("/api/tasks/shuffle", tokens.get("counter"), ""), 403);
     EventEnvelope completed =
         events(Topics.TASK_COMPLETED, es -> taskIds(es).contains(mine)).stream()
-            .filter(e -> e.data().get("taskId").asText().equals(mine)).findFirst().orElseThrow();
-    assertEquals(tasks.get(mine).get("completionReward").asLong(), completed.data().get("completionReward").asLong());
+            .filter(e -> e.data().get("taskId").asText().equals(mine))
+            .findFirst()
+            .orElseThrow();
+    assertEquals(
+        tasks.get(mine).get("completionReward").asLong(),
+        completed.data().get("completionReward").asLong());
     assertEquals(w1, completed.data().get("assigneeId").asText());
 
     // a manager shuffles: every open task exactly one new assignment, the done task none
-    await().atMost(TIMEOUT).untilAsserted(
-        () -> assertFalse(listIds(admin, "?assignee=all&status=open").contains(mine)));
+    await()
+        .atMost(TIMEOUT)
+        .untilAsserted(
+            () -> assertFalse(listIds(admin, "?assignee=all&status=open").contains(mine)));
     Http.Response shuffled = http.post("/api/tasks/shuffle", tokens.get("boss"), "");
     assertEquals(200, shuffled.status(), shuffled.body());
     assertEquals(49, shuffled.json().get("reassigned").asInt());
     Set<String> open = new HashSet<>(tasks.keySet());
     open.remove(mine);
     List<EventEnvelope> afterShuffle =
-        events(Topics.TASK_ASSIGNED, es -> es.stream().filter(e -> e.data().get("assignmentNo").asInt() == 2).map(e -> e.data().get("taskId").asText()).collect(Collectors.toSet()).containsAll(open));
+        events(
+            Topics.TASK_ASSIGNED,
+            es ->
+                es.stream()
+                    .filter(e -> e.data().get("assignmentNo").asInt() == 2)
+                    .map(e -> e.data().get("taskId").asText())
+                    .collect(Collectors.toSet())
+                    .containsAll(open));
     for (String taskId : tasks.keySet()) {
       List<EventEnvelope> a =
-          afterShuffle.stream().filter(e -> e.data().get("taskId").asText().equals(taskId)).toList();
+          afterShuffle.stream()
+              .filter(e -> e.data().get("taskId").asText().equals(taskId))
+              .toList();
       if (taskId.equals(mine)) {
         assertEquals(1, a.size(), "a done task never moves");
       } else {
@@ -185,7 +217,8 @@ class TasksEndToEndTest {
         assertEquals(2, second.get("assignmentNo").asInt());
         assertEquals("shuffle", second.get("reason").asText());
         assertTrue(workerIds.contains(second.get("assigneeId").asText()));
-        assertEquals(a.get(0).data().get("assigneeId").asText(), second.get("previousAssigneeId").asText());
+        assertEquals(
+            a.get(0).data().get("assigneeId").asText(), second.get("previousAssigneeId").asText());
       }
     }
 
@@ -197,7 +230,8 @@ class TasksEndToEndTest {
 
     // a worker promoted to manager receives none afterwards
     String promoted = ids.get("worker4");
-    Http.Response role = http.put("/api/users/" + promoted + "/role", admin, "{\"role\":\"manager\"}");
+    Http.Response role =
+        http.put("/api/users/" + promoted + "/role", admin, "{\"role\":\"manager\"}");
     assertEquals(200, role.status(), role.body());
     awaitTasksKnowUsers();
     Set<String> later = new HashSet<>();
@@ -206,14 +240,27 @@ class TasksEndToEndTest {
       assertFalse(t.get("assigneeId").asText().equals(promoted), "the promoted worker got " + t);
       later.add(t.get("taskId").asText());
     }
-    await().atMost(TIMEOUT).untilAsserted(
-        () -> assertTrue(listIds(admin, "?assignee=all&status=open").containsAll(later)));
+    await()
+        .atMost(TIMEOUT)
+        .untilAsserted(
+            () -> assertTrue(listIds(admin, "?assignee=all&status=open").containsAll(later)));
     assertEquals(200, http.post("/api/tasks/shuffle", admin, "").status());
     List<EventEnvelope> finalAssignments =
-        events(Topics.TASK_ASSIGNED, es -> es.stream().filter(e -> later.contains(e.data().get("taskId").asText()) && e.data().get("assignmentNo").asInt() == 2).count() == later.size());
+        events(
+            Topics.TASK_ASSIGNED,
+            es ->
+                es.stream()
+                        .filter(
+                            e ->
+                                later.contains(e.data().get("taskId").asText())
+                                    && e.data().get("assignmentNo").asInt() == 2)
+                        .count()
+                    == later.size());
     for (EventEnvelope e : finalAssignments) {
-      if (later.contains(e.data().get("taskId").asText()) || e.data().get("assignmentNo").asInt() == 3) {
-        assertFalse(e.data().get("assigneeId").asText().equals(promoted), "after promotion: " + e.data());
+      if (later.contains(e.data().get("taskId").asText())
+          || e.data().get("assignmentNo").asInt() == 3) {
+        assertFalse(
+            e.data().get("assigneeId").asText().equals(promoted), "after promotion: " + e.data());
       }
     }
   }
@@ -224,21 +271,27 @@ class TasksEndToEndTest {
         http.post("/api/tasks", admin, "{\"title\":\"[POP-1] Feed\",\"description\":\"x\"}");
     assertProblem(brackets, 400);
     assertTrue(brackets.json().get("detail").asText().contains("title"));
-    Http.Response nul = http.post("/api/tasks", admin, "{\"title\":\"a\\u0000b\",\"description\":\"x\"}");
+    Http.Response nul =
+        http.post("/api/tasks", admin, "{\"title\":\"a\\u0000b\",\"description\":\"x\"}");
     assertProblem(nul, 400);
     assertTrue(nul.json().get("detail").asText().contains("title"));
     Http.Response noTitle = http.post("/api/tasks", admin, "{\"description\":\"x\"}");
     assertProblem(noTitle, 400);
     assertTrue(noTitle.json().get("detail").asText().contains("title"));
     Http.Response longTitle =
-        http.post("/api/tasks", admin, "{\"title\":\"" + "x".repeat(201) + "\",\"description\":\"x\"}");
+        http.post(
+            "/api/tasks", admin, "{\"title\":\"" + "x".repeat(201) + "\",\"description\":\"x\"}");
     assertProblem(longTitle, 400);
     Http.Response badJira =
-        http.post("/api/tasks", admin, "{\"title\":\"Feed\",\"jiraId\":\"[x]\",\"description\":\"x\"}");
+        http.post(
+            "/api/tasks", admin, "{\"title\":\"Feed\",\"jiraId\":\"[x]\",\"description\":\"x\"}");
     assertProblem(badJira, 400);
     assertTrue(badJira.json().get("detail").asText().contains("jiraId"));
     Http.Response withJira =
-        http.post("/api/tasks", admin, "{\"title\":\"Feed\",\"jiraId\":\"POP-42\",\"description\":\"x\"}");
+        http.post(
+            "/api/tasks",
+            admin,
+            "{\"title\":\"Feed\",\"jiraId\":\"POP-42\",\"description\":\"x\"}");
     assertEquals(201, withJira.status());
     assertEquals("POP-42", withJira.json().get("jiraId").asText());
     assertProblem(http.get("/api/tasks/" + UUID.randomUUID(), admin), 404);
@@ -252,7 +305,11 @@ class TasksEndToEndTest {
     try {
       Http h = new Http(lonely.httpPort());
       String token = h.login("admin", TestInfra.ADMIN_PASSWORD);
-      ConsumerLag.awaitCaughtUp(infra.kafkaBootstrap(), empty.topic(WorkerDirectory.CONSUMER_GROUP), empty.topic(Topics.USERS), TIMEOUT);
+      ConsumerLag.awaitCaughtUp(
+          infra.kafkaBootstrap(),
+          empty.topic(WorkerDirectory.CONSUMER_GROUP),
+          empty.topic(Topics.USERS),
+          TIMEOUT);
       assertProblem(h.post("/api/tasks", token, "{\"title\":\"Feed\",\"description\":\"x\"}"), 409);
       assertProblem(h.post("/api/tasks/shuffle", token, ""), 409);
     } finally {

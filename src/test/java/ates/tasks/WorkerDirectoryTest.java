@@ -11,8 +11,8 @@ import ates.contract.events.TaskCreatedV1;
 import ates.contract.events.UserRegisteredV1;
 import ates.contract.events.UserRoleChangedV1;
 import ates.platform.db.ServiceDatabase;
-import ates.testing.Rows;
 import ates.testing.ReadModelTestKit;
+import ates.testing.Rows;
 import ates.testing.TestInfra;
 import java.time.Duration;
 import java.time.Instant;
@@ -107,7 +107,11 @@ class WorkerDirectoryTest {
     UUID task = UUID.randomUUID();
     given(
         EventJson.envelope(
-            UUID.randomUUID(), TaskCreatedV1.NAME, 1, MONDAY, "tasks",
+            UUID.randomUUID(),
+            TaskCreatedV1.NAME,
+            1,
+            MONDAY,
+            "tasks",
             new TaskCreatedV1(task, "t", null, "d", alice, 1, 2, bob, MONDAY)));
 
     assertEquals(0, Rows.query(database, "SELECT * FROM known_users").size());
@@ -134,13 +138,21 @@ class WorkerDirectoryTest {
 
   private static EventEnvelope registered(UUID user, Role role, Instant at) {
     return EventJson.envelope(
-        UUID.randomUUID(), UserRegisteredV1.NAME, UserRegisteredV1.VERSION, at, "identity",
+        UUID.randomUUID(),
+        UserRegisteredV1.NAME,
+        UserRegisteredV1.VERSION,
+        at,
+        "identity",
         new UserRegisteredV1(user, "login-" + user, "Full Name", "x@example.org", role, at));
   }
 
   private static EventEnvelope roleChanged(UUID user, Role role, Instant at) {
     return EventJson.envelope(
-        UUID.randomUUID(), UserRoleChangedV1.NAME, UserRoleChangedV1.VERSION, at, "identity",
+        UUID.randomUUID(),
+        UserRoleChangedV1.NAME,
+        UserRoleChangedV1.VERSION,
+        at,
+        "identity",
         new UserRoleChangedV1(user, role, at));
   }
 }

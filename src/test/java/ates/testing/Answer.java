@@ -21,7 +21,9 @@ public record Answer(int status, Map<String, List<String>> headers, byte[] body,
 
   public Answer {
     Map<String, List<String>> copy = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
-    headers.forEach((name, values) -> copy.computeIfAbsent(name, n -> new java.util.ArrayList<>()).addAll(values));
+    headers.forEach(
+        (name, values) ->
+            copy.computeIfAbsent(name, n -> new java.util.ArrayList<>()).addAll(values));
     headers = copy;
   }
 
@@ -67,11 +69,13 @@ public record Answer(int status, Map<String, List<String>> headers, byte[] body,
     }
     if (problem == null || !problem.isObject()) return Optional.of("body is not a JSON object");
     for (String field : List.of("type", "title", "detail")) {
-      if (!problem.path(field).isTextual()) return Optional.of("'" + field + "' is missing or not a string");
+      if (!problem.path(field).isTextual())
+        return Optional.of("'" + field + "' is missing or not a string");
     }
     if (problem.path("detail").asText().isBlank()) return Optional.of("'detail' is blank");
     if (!problem.path("status").isInt() || problem.get("status").asInt() != status)
-      return Optional.of("'status' " + problem.path("status") + " is not the HTTP status " + status);
+      return Optional.of(
+          "'status' " + problem.path("status") + " is not the HTTP status " + status);
     return Optional.empty();
   }
 

@@ -19,25 +19,35 @@ public final class ConsumerLag {
   private ConsumerLag() {}
 
   public static void awaitCaughtUp(String bootstrap, String group, String topic, Duration timeout) {
-    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+    try (Admin admin =
+        Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
       await()
           .atMost(timeout)
           .pollInterval(Duration.ofMillis(200))
           .untilAsserted(
               () -> {
                 var partitions =
-                    admin.describeTopics(java.util.List.of(topic)).allTopicNames().get(10, TimeUnit.SECONDS)
-                        .get(topic).partitions().stream()
+                    admin
+                        .describeTopics(java.util.List.of(topic))
+                        .allTopicNames()
+                        .get(10, TimeUnit.SECONDS)
+                        .get(topic)
+                        .partitions()
+                        .stream()
                         .map(p -> new TopicPartition(topic, p.partition()))
                         .collect(Collectors.toMap(tp -> tp, tp -> OffsetSpec.latest()));
                 var ends = admin.listOffsets(partitions).all().get(10, TimeUnit.SECONDS);
                 Map<TopicPartition, OffsetAndMetadata> committed =
-                    admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS);
+                    admin
+                        .listConsumerGroupOffsets(group)
+                        .partitionsToOffsetAndMetadata()
+                        .get(10, TimeUnit.SECONDS);
                 for (var end : ends.entrySet()) {
                   long endOffset = end.getValue().offset();
                   if (endOffset == 0) continue;
                   OffsetAndMetadata c = committed.get(end.getKey());
-                  assertTrue(c != null && c.offset() >= endOffset, group + " behind on " + end.getKey());
+                  assertTrue(
+                      c != null && c.offset() >= endOffset, group + " behind on " + end.getKey());
                 }
               });
     }

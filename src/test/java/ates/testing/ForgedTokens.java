@@ -27,23 +27,25 @@ import java.util.UUID;
  */
 public final class ForgedTokens {
 
-  private static final String ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  private static final String ALPHABET =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
   private ForgedTokens() {}
 
   /**
-   * The token with the last character of one of its three segments replaced by each character
-   * that base64url-decodes to the same bytes (the unused low bits of the last character differ):
-   * a different string, the same signature bytes. Empty when the segment has no unused bits.
+   * The token with the last character of one of its three segments replaced by each character that
+   * base64url-decodes to the same bytes (the unused low bits of the last character differ): a
+   * different string, the same signature bytes. Empty when the segment has no unused bits.
    */
   public static List<String> sameBytesDifferentText(String token, int segment) {
     String[] parts = token.split("\\.", -1);
     String part = parts[segment];
-    int unusedBits = switch (part.length() % 4) {
-      case 2 -> 4;
-      case 3 -> 2;
-      default -> 0;
-    };
+    int unusedBits =
+        switch (part.length() % 4) {
+          case 2 -> 4;
+          case 3 -> 2;
+          default -> 0;
+        };
     List<String> out = new ArrayList<>();
     if (unusedBits == 0) return out;
     int last = ALPHABET.indexOf(part.charAt(part.length() - 1));
@@ -63,33 +65,48 @@ public final class ForgedTokens {
     String[] parts = token.split("\\.", -1);
     for (int s = 0; s < 3; s++) {
       List<String> siblings = sameBytesDifferentText(token, s);
-      if (!siblings.isEmpty()) forged.put("segment " + s + " last character changed, same bytes", siblings.get(0));
+      if (!siblings.isEmpty())
+        forged.put("segment " + s + " last character changed, same bytes", siblings.get(0));
     }
     forged.put("'=' appended", token + "=");
     forged.put("'==' appended", token + "==");
     forged.put("signature flipped", parts[0] + "." + parts[1] + "." + flip(parts[2]));
     forged.put("signature removed", parts[0] + "." + parts[1] + ".");
     forged.put("no signature segment", parts[0] + "." + parts[1]);
-    forged.put("payload with role admin, old signature", parts[0] + "." + withRoleAdmin(parts[1]) + "." + parts[2]);
+    forged.put(
+        "payload with role admin, old signature",
+        parts[0] + "." + withRoleAdmin(parts[1]) + "." + parts[2]);
     forged.put("alg none", b64("{\"alg\":\"none\"}") + "." + parts[1] + ".");
-    forged.put("base64 instead of base64url", token.replace('-', '+').replace('_', '/') + (token.contains("-") || token.contains("_") ? "" : "+"));
+    forged.put(
+        "base64 instead of base64url",
+        token.replace('-', '+').replace('_', '/')
+            + (token.contains("-") || token.contains("_") ? "" : "+"));
     forged.put("whitespace inside", parts[0] + ". " + parts[1] + "." + parts[2]);
     forged.put("four segments", token + ".AAAA");
     forged.put("empty segments", "..");
-    byte[] otherSecret = "another-secret-another-secret-another-secret-01".getBytes(StandardCharsets.UTF_8);
+    byte[] otherSecret =
+        "another-secret-another-secret-another-secret-01".getBytes(StandardCharsets.UTF_8);
     UUID subject = subject(parts[1]);
     forged.put(
         "signed with another secret",
-        new JwtService(otherSecret, "ates", Duration.ofHours(1), Clock.systemUTC()).issue(subject, "admin", Role.ADMIN).token());
+        new JwtService(otherSecret, "ates", Duration.ofHours(1), Clock.systemUTC())
+            .issue(subject, "admin", Role.ADMIN)
+            .token());
     byte[] secret = TestInfra.JWT_SECRET.getBytes(StandardCharsets.UTF_8);
     forged.put(
         "expired",
-        new JwtService(secret, "ates", Duration.ofMinutes(1), Clock.fixed(Instant.now().minus(Duration.ofHours(2)), ZoneOffset.UTC))
+        new JwtService(
+                secret,
+                "ates",
+                Duration.ofMinutes(1),
+                Clock.fixed(Instant.now().minus(Duration.ofHours(2)), ZoneOffset.UTC))
             .issue(subject, "admin", Role.ADMIN)
             .token());
     forged.put(
         "another issuer",
-        new JwtService(secret, "evil", Duration.ofHours(1), Clock.systemUTC()).issue(subject, "admin", Role.ADMIN).token());
+        new JwtService(secret, "evil", Duration.ofHours(1), Clock.systemUTC())
+            .issue(subject, "admin", Role.ADMIN)
+            .token());
     forged.put("HS512 with the right secret", hs512(secret, subject));
     return forged;
   }
@@ -123,7 +140,9 @@ public final class ForgedTokens {
 
   private static String withRoleAdmin(String payload) {
     String json = new String(Base64.getUrlDecoder().decode(payload), StandardCharsets.UTF_8);
-    return b64(json.replaceAll("\"role\":\"[a-z]+\"", "\"role\":\"admin\"").replace("\"exp\":", "\"x\":0,\"exp\":"));
+    return b64(
+        json.replaceAll("\"role\":\"[a-z]+\"", "\"role\":\"admin\"")
+            .replace("\"exp\":", "\"x\":0,\"exp\":"));
   }
 
   private static String flip(String signature) {
@@ -132,6 +151,8 @@ public final class ForgedTokens {
   }
 
   private static String b64(String json) {
-    return Base64.getUrlEncoder().withoutPadding().encodeToString(json.getBytes(StandardCharsets.UTF_8));
+    return Base64.getUrlEncoder()
+        .withoutPadding()
+        .encodeToString(json.getBytes(StandardCharsets.UTF_8));
   }
 }

@@ -66,8 +66,17 @@ public final class Http {
         post(
             "/api/users",
             adminToken,
-            "{\"login\":\"" + login + "\",\"password\":\"" + passwordOf(login) + "\",\"fullName\":\"" + login
-                + "\",\"email\":\"" + login + "@example.com\",\"role\":\"" + role + "\"}");
+            "{\"login\":\""
+                + login
+                + "\",\"password\":\""
+                + passwordOf(login)
+                + "\",\"fullName\":\""
+                + login
+                + "\",\"email\":\""
+                + login
+                + "@example.com\",\"role\":\""
+                + role
+                + "\"}");
     if (r.status() != 201) throw new AssertionError("creating " + login + " failed: " + r);
     return r.json();
   }

@@ -27,7 +27,8 @@ public final class NodeProcess {
     this.managementPort = managementPort;
   }
 
-  public static NodeProcess start(Map<String, String> env, int httpPort, int managementPort, Path log) {
+  public static NodeProcess start(
+      Map<String, String> env, int httpPort, int managementPort, Path log) {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.add("-Xmx512m");

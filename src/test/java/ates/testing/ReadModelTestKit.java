@@ -24,8 +24,8 @@ import java.util.UUID;
 /**
  * A read model's projection as production builds it ({@link ReadModelProjection#projection}: the
  * grouped exactly-once JDBC projection, its handler and offset store) run by akka-projection's
- * {@link ProjectionTestKit} over journal events given by the test instead of the journal, against
- * a fresh database of the service on the embedded PostgreSQL. No Kafka, no cluster, no HTTP.
+ * {@link ProjectionTestKit} over journal events given by the test instead of the journal, against a
+ * fresh database of the service on the embedded PostgreSQL. No Kafka, no cluster, no HTTP.
  *
  * <p>Given: {@link #given} journal events. When / then: {@link #whenProjected} runs the projection
  * until the assertion holds (or fails after 10 s), then stops it.
@@ -33,6 +33,7 @@ import java.util.UUID;
 public final class ReadModelTestKit<E> implements AutoCloseable {
 
   private static final Duration MAX = Duration.ofSeconds(10);
+
   /** The projection settings of conf/persistence.conf, on a local actor system. */
   private static final Config CONFIG =
       ConfigFactory.parseString(
@@ -50,8 +51,10 @@ public final class ReadModelTestKit<E> implements AutoCloseable {
   private final String name;
   private final ReadModelProjection.RowWriter<E> writer;
   private final List<EventEnvelope<E>> journal = new ArrayList<>();
+
   /** The projection's figures; a registry of its own, as a local actor system has no cluster. */
   private final Metrics metrics = new Metrics();
+
   private Clock clock = Clock.systemUTC();
 
   private ReadModelTestKit(String service, String name, ReadModelProjection.RowWriter<E> writer) {
@@ -62,8 +65,8 @@ public final class ReadModelTestKit<E> implements AutoCloseable {
   }
 
   /**
-   * An actor system with the projection and blocking-JDBC settings production uses, for tests
-   * that run a service's database work ({@link ServiceDatabase#useDispatcherOf}) without a node.
+   * An actor system with the projection and blocking-JDBC settings production uses, for tests that
+   * run a service's database work ({@link ServiceDatabase#useDispatcherOf}) without a node.
    */
   public static ActorTestKit actorTestKit(String name) {
     return ActorTestKit.create(name, CONFIG);
@@ -96,8 +99,9 @@ public final class ReadModelTestKit<E> implements AutoCloseable {
     long seq = journal.stream().filter(e -> e.persistenceId().equals(persistenceId)).count();
     for (E event : events) {
       seq++;
-      journal.add(EventEnvelope.create(
-          Offset.sequence(journal.size() + 1), persistenceId, seq, event, at.toEpochMilli()));
+      journal.add(
+          EventEnvelope.create(
+              Offset.sequence(journal.size() + 1), persistenceId, seq, event, at.toEpochMilli()));
     }
     return this;
   }

@@ -15,10 +15,10 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The real PostgreSQL server and Kafka broker of the test JVM, each started once, on first use,
- * on free ports in a temporary directory and stopped when the JVM exits; unit tests of SQL take
- * the server alone ({@link #postgresOnly()}). Each node a test starts gets its own
- * databases (a database prefix of its own), so tests do not see each other's rows.
+ * The real PostgreSQL server and Kafka broker of the test JVM, each started once, on first use, on
+ * free ports in a temporary directory and stopped when the JVM exits; unit tests of SQL take the
+ * server alone ({@link #postgresOnly()}). Each node a test starts gets its own databases (a
+ * database prefix of its own), so tests do not see each other's rows.
  */
 public final class TestInfra {
 
@@ -68,8 +68,8 @@ public final class TestInfra {
   }
 
   /**
-   * A new, empty database of {@code service} on the shared server, migrated as a node migrates
-   * it (platform and service tables), with a pool of two connections. Close it after the test.
+   * A new, empty database of {@code service} on the shared server, migrated as a node migrates it
+   * (platform and service tables), with a pool of two connections. Close it after the test.
    */
   public static ServiceDatabase freshDatabase(String service) {
     EmbeddedPostgresServer pg = postgresOnly();
@@ -136,7 +136,8 @@ public final class TestInfra {
   }
 
   /** Environment variables that give a child JVM running {@code ates.Main} the same setup. */
-  public Map<String, String> nodeEnvironment(NodeSetup setup, String services, int httpPort, int managementPort) {
+  public Map<String, String> nodeEnvironment(
+      NodeSetup setup, String services, int httpPort, int managementPort) {
     Map<String, String> env = new HashMap<>();
     env.put("ATES_SERVICES", services);
     env.put("ATES_DATA_DIR", setup.dataDir().toString());

@@ -23,8 +23,8 @@ import java.util.Map;
  * An HTTP/1.1 client for hostile tests that answers with an {@link Answer} whatever happens: {@link
  * #send} goes through the JDK's HttpClient (any method name it accepts, any bytes as body), {@link
  * #raw} writes the given bytes as they are to a fresh socket, for what the JDK refuses to send
- * (request-targets such as {@code /%zz}, bad Content-Length, oversized or malformed headers).
- * Every call is bounded by the timeout given at construction.
+ * (request-targets such as {@code /%zz}, bad Content-Length, oversized or malformed headers). Every
+ * call is bounded by the timeout given at construction.
  */
 public final class Wire {
 
@@ -46,7 +46,9 @@ public final class Wire {
     return port;
   }
 
-  /** Sends through the JDK client; {@code target} is a path with an optional query, valid as a URI. */
+  /**
+   * Sends through the JDK client; {@code target} is a path with an optional query, valid as a URI.
+   */
   public Answer send(String method, String target, Map<String, String> headers, byte[] body) {
     HttpRequest.Builder b =
         HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + target))
@@ -73,7 +75,8 @@ public final class Wire {
   }
 
   public Answer get(String target, String token) {
-    return send("GET", target, token == null ? Map.of() : Map.of("Authorization", "Bearer " + token), null);
+    return send(
+        "GET", target, token == null ? Map.of() : Map.of("Authorization", "Bearer " + token), null);
   }
 
   /** Writes {@code request} to a new connection as it is and reads one answer. */
@@ -91,7 +94,9 @@ public final class Wire {
       OutputStream out = socket.getOutputStream();
       out.write(request);
       out.flush();
-      boolean head = new String(request, 0, Math.min(5, request.length), StandardCharsets.ISO_8859_1).equals("HEAD ");
+      boolean head =
+          new String(request, 0, Math.min(5, request.length), StandardCharsets.ISO_8859_1)
+              .equals("HEAD ");
       return read(socket, deadline, head, start);
     } catch (SocketTimeoutException e) {
       return Answer.none("no answer within " + wait.toMillis() + " ms", since(start));
@@ -103,10 +108,17 @@ public final class Wire {
   /** The request line, headers (plus {@code Connection: close}) and body as bytes. */
   public static byte[] request(String requestLine, Map<String, String> headers, byte[] body) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    StringBuilder head = new StringBuilder(requestLine).append("\r\n").append("Host: 127.0.0.1\r\n");
+    StringBuilder head =
+        new StringBuilder(requestLine).append("\r\n").append("Host: 127.0.0.1\r\n");
     headers.forEach((name, value) -> head.append(name).append(": ").append(value).append("\r\n"));
-    if (headers.keySet().stream().noneMatch(h -> h.equalsIgnoreCase("Connection"))) head.append("Connection: close\r\n");
-    if (body != null && headers.keySet().stream().noneMatch(h -> h.equalsIgnoreCase("Content-Length") || h.equalsIgnoreCase("Transfer-Encoding")))
+    if (headers.keySet().stream().noneMatch(h -> h.equalsIgnoreCase("Connection")))
+      head.append("Connection: close\r\n");
+    if (body != null
+        && headers.keySet().stream()
+            .noneMatch(
+                h ->
+                    h.equalsIgnoreCase("Content-Length")
+                        || h.equalsIgnoreCase("Transfer-Encoding")))
       head.append("Content-Length: ").append(body.length).append("\r\n");
     head.append("\r\n");
     // header values are written byte for byte (ISO-8859-1), so a test can put any byte in them
@@ -119,7 +131,8 @@ public final class Wire {
     InputStream in = new java.io.BufferedInputStream(socket.getInputStream());
     while (true) {
       String headerBlock = readHead(socket, in, deadline);
-      if (headerBlock == null) return Answer.none("connection closed without an answer", since(start));
+      if (headerBlock == null)
+        return Answer.none("connection closed without an answer", since(start));
       String[] lines = headerBlock.split("\r\n");
       String[] statusLine = lines[0].split(" ", 3);
       int status = Integer.parseInt(statusLine[1]);
@@ -127,15 +140,22 @@ public final class Wire {
       for (int i = 1; i < lines.length; i++) {
         int colon = lines[i].indexOf(':');
         if (colon > 0)
-          headers.computeIfAbsent(lines[i].substring(0, colon).trim(), n -> new ArrayList<>()).add(lines[i].substring(colon + 1).trim());
+          headers
+              .computeIfAbsent(lines[i].substring(0, colon).trim(), n -> new ArrayList<>())
+              .add(lines[i].substring(colon + 1).trim());
       }
       if (status >= 100 && status < 200) continue; // 100 Continue: the real answer follows
       Answer partial = new Answer(status, headers, new byte[0], since(start));
       byte[] body;
       if (head || status == 204 || status == 304) body = new byte[0];
-      else if (partial.header("Transfer-Encoding").map(v -> v.equalsIgnoreCase("chunked")).orElse(false)) body = readChunked(socket, in, deadline);
+      else if (partial
+          .header("Transfer-Encoding")
+          .map(v -> v.equalsIgnoreCase("chunked"))
+          .orElse(false)) body = readChunked(socket, in, deadline);
       else if (partial.header("Content-Length").isPresent())
-        body = readExactly(socket, in, Integer.parseInt(partial.header("Content-Length").get()), deadline);
+        body =
+            readExactly(
+                socket, in, Integer.parseInt(partial.header("Content-Length").get()), deadline);
       else body = readToEnd(socket, in, deadline);
       return new Answer(status, headers, body, since(start));
     }
@@ -155,7 +175,8 @@ public final class Wire {
     return s.substring(0, s.length() - 4);
   }
 
-  private static byte[] readChunked(Socket socket, InputStream in, long deadline) throws IOException {
+  private static byte[] readChunked(Socket socket, InputStream in, long deadline)
+      throws IOException {
     ByteArrayOutputStream body = new ByteArrayOutputStream();
     while (true) {
       String sizeLine = readLine(socket, in, deadline);
@@ -178,7 +199,8 @@ public final class Wire {
     return line.toString(StandardCharsets.ISO_8859_1);
   }
 
-  private static byte[] readExactly(Socket socket, InputStream in, int n, long deadline) throws IOException {
+  private static byte[] readExactly(Socket socket, InputStream in, int n, long deadline)
+      throws IOException {
     ByteArrayOutputStream body = new ByteArrayOutputStream();
     for (int i = 0; i < n; i++) {
       int b = readByte(socket, in, deadline);

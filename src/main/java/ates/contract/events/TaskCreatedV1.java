@@ -6,8 +6,8 @@ import java.time.Instant;
 import java.util.UUID;
 
 /**
- * {@code TaskCreated} v1 on the {@code TaskCreated} topic, key {@code taskId}. Build it with
- * {@link #builder()}: its ids, prices and texts name their fields instead of trading places.
+ * {@code TaskCreated} v1 on the {@code TaskCreated} topic, key {@code taskId}. Build it with {@link
+ * #builder()}: its ids, prices and texts name their fields instead of trading places.
  */
 public record TaskCreatedV1(
     UUID taskId,

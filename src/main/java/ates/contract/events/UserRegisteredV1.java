@@ -7,8 +7,8 @@ import java.time.Instant;
 import java.util.UUID;
 
 /**
- * {@code UserRegistered} v1 on the {@code Users} topic, key {@code userId}. Build it with
- * {@link #builder()}: login, full name and email name their fields.
+ * {@code UserRegistered} v1 on the {@code Users} topic, key {@code userId}. Build it with {@link
+ * #builder()}: login, full name and email name their fields.
  */
 public record UserRegisteredV1(
     UUID userId, String login, String fullName, String email, Role role, Instant registeredAt) {

@@ -10,8 +10,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 
 /**
- * Akka Management readiness check: the node is ready once every service it runs has started and
- * its HTTP API is bound. Cluster membership is checked by Akka Management's own readiness check.
+ * Akka Management readiness check: the node is ready once every service it runs has started and its
+ * HTTP API is bound. Cluster membership is checked by Akka Management's own readiness check.
  */
 public final class ServicesReadyCheck implements Supplier<CompletionStage<Boolean>> {
 

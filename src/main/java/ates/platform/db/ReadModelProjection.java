@@ -23,10 +23,10 @@ import java.util.Optional;
 /**
  * A read model kept by an exactly-once akka-projection-jdbc projection per tag: events are applied
  * in groups, and each group's rows and its projection offset are written in one transaction of the
- * service's database, so a crash never loses or doubles an update. The instances run under
- * {@link ShardedDaemonProcess} on the nodes of the service's role. Each group counts in the node's
- * {@link Metrics} as processed events and lag (the age of its newest event) of the projection's
- * name; a group whose transaction then fails is counted again when it is processed again.
+ * service's database, so a crash never loses or doubles an update. The instances run under {@link
+ * ShardedDaemonProcess} on the nodes of the service's role. Each group counts in the node's {@link
+ * Metrics} as processed events and lag (the age of its newest event) of the projection's name; a
+ * group whose transaction then fails is counted again when it is processed again.
  */
 public final class ReadModelProjection {
 

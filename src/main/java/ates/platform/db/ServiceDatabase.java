@@ -95,7 +95,9 @@ public final class ServiceDatabase implements AutoCloseable {
     return query(executor, work);
   }
 
-  /** Runs work on a pooled connection on the given executor (for work that also waits on others). */
+  /**
+   * Runs work on a pooled connection on the given executor (for work that also waits on others).
+   */
   public <T> CompletionStage<T> query(Executor executor, SqlFunction<Connection, T> work) {
     return CompletableFuture.supplyAsync(
         () -> {

@@ -12,8 +12,8 @@ import java.util.concurrent.CompletionStage;
 
 /**
  * A service's replica of users, kept from the {@code Users} topic in the table {@value #TABLE} of
- * the service's own database (every service has the same table; none reads another's). The one
- * rule every replica follows:
+ * the service's own database (every service has the same table; none reads another's). The one rule
+ * every replica follows:
  *
  * <ul>
  *   <li>the profile (login, full name, email) comes from {@code UserRegistered}, and is filled

@@ -19,8 +19,8 @@ import java.util.function.Supplier;
 
 /**
  * The directives every service's routes use: bearer-token authentication, the role check, JSON
- * bodies and answers. Errors are thrown as {@link ProblemException} and answered by
- * {@link HttpErrors}.
+ * bodies and answers. Errors are thrown as {@link ProblemException} and answered by {@link
+ * HttpErrors}.
  */
 public abstract class ApiDirectives extends AllDirectives {
 
@@ -58,14 +58,15 @@ public abstract class ApiDirectives extends AllDirectives {
       throw ProblemException.forbidden(
           "this needs the role "
               + String.join(" or ", Arrays.stream(roles).map(Role::wireName).toList())
-              + "; you are " + principal.role().wireName());
+              + "; you are "
+              + principal.role().wireName());
     }
     return inner.get();
   }
 
   /**
-   * The request body as JSON of {@code type}: 415 when not JSON, 400 when malformed (not UTF-8,
-   * not JSON, a duplicate key, a lone surrogate, a field of the wrong type).
+   * The request body as JSON of {@code type}: 415 when not JSON, 400 when malformed (not UTF-8, not
+   * JSON, a duplicate key, a lone surrogate, a field of the wrong type).
    */
   protected <T> Route jsonBody(Class<T> type, Function<T, Route> inner) {
     Unmarshaller<HttpEntity, T> json =

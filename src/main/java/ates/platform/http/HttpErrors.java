@@ -36,9 +36,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Every error answer of the HTTP API, in one place: rejections and exceptions become
- * {@code application/problem+json} with a detail a person can act on; timeouts and a failing
- * database become 503 with {@code Retry-After}; nothing a client sends becomes a 500.
+ * Every error answer of the HTTP API, in one place: rejections and exceptions become {@code
+ * application/problem+json} with a detail a person can act on; timeouts and a failing database
+ * become 503 with {@code Retry-After}; nothing a client sends becomes a 500.
  */
 public final class HttpErrors {
 
@@ -53,8 +53,7 @@ public final class HttpErrors {
     try {
       return HttpResponse.create()
           .withStatus(problem.status())
-          .withEntity(
-              HttpEntities.create(PROBLEM_JSON, HttpJson.MAPPER.writeValueAsBytes(problem)))
+          .withEntity(HttpEntities.create(PROBLEM_JSON, HttpJson.MAPPER.writeValueAsBytes(problem)))
           .addHeaders(List.of(headers));
     } catch (JsonProcessingException e) {
       throw new IllegalStateException(e);
@@ -120,10 +119,7 @@ public final class HttpErrors {
             UnsupportedRequestContentTypeRejection.class,
             r ->
                 complete(
-                    Problem.of(
-                        415,
-                        "Unsupported Media Type",
-                        "send the body as application/json")))
+                    Problem.of(415, "Unsupported Media Type", "send the body as application/json")))
         .handle(
             MissingQueryParamRejection.class,
             r ->
@@ -141,8 +137,7 @@ public final class HttpErrors {
                         "Invalid query parameter",
                         "query parameter '" + r.parameterName() + "' " + r.errorMsg())))
         .handle(
-            ValidationRejection.class,
-            r -> complete(Problem.of(400, "Bad Request", r.message())))
+            ValidationRejection.class, r -> complete(Problem.of(400, "Bad Request", r.message())))
         .handle(
             AuthenticationFailedRejection.class,
             r -> Directives.complete(unauthorized("a valid bearer token is required")))
@@ -192,7 +187,8 @@ public final class HttpErrors {
     }
     log.error("Unexpected failure while answering a request", t);
     return response(
-        Problem.of(500, "Internal Server Error", "an unexpected error occurred; it has been logged"));
+        Problem.of(
+            500, "Internal Server Error", "an unexpected error occurred; it has been logged"));
   }
 
   /**
@@ -248,7 +244,11 @@ public final class HttpErrors {
           && !m.getPath().isEmpty()) {
         String field =
             m.getPath().stream()
-                .map(ref -> ref.getFieldName() != null ? ref.getFieldName() : "[" + ref.getIndex() + "]")
+                .map(
+                    ref ->
+                        ref.getFieldName() != null
+                            ? ref.getFieldName()
+                            : "[" + ref.getIndex() + "]")
                 .collect(Collectors.joining("."));
         return "field '" + field + "' has the wrong type or format";
       }
@@ -269,5 +269,4 @@ public final class HttpErrors {
     }
     return c;
   }
-
 }

@@ -18,10 +18,10 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 
 /**
- * JSON of the HTTP API: ISO-8601 timestamps, nulls written, unknown request fields ignored.
- * Request bodies are strict: UTF-8 only (malformed bytes are refused, not replaced), a key given
- * twice is refused, nothing may follow the JSON value, and no string may hold a lone UTF-16
- * surrogate (a {@code "\ud800"} escape).
+ * JSON of the HTTP API: ISO-8601 timestamps, nulls written, unknown request fields ignored. Request
+ * bodies are strict: UTF-8 only (malformed bytes are refused, not replaced), a key given twice is
+ * refused, nothing may follow the JSON value, and no string may hold a lone UTF-16 surrogate (a
+ * {@code "\ud800"} escape).
  */
 public final class HttpJson {
   public static final ObjectMapper MAPPER =

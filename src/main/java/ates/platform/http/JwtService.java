@@ -75,8 +75,8 @@ public final class JwtService {
   }
 
   /**
-   * The secret from {@code ATES_JWT_SECRET}; on the embedded default without one, a random
-   * secret generated once and kept (owner-readable only) under the data directory.
+   * The secret from {@code ATES_JWT_SECRET}; on the embedded default without one, a random secret
+   * generated once and kept (owner-readable only) under the data directory.
    */
   public static byte[] secret(String configured, boolean embedded, Path dataDir) {
     if (!configured.isBlank()) return configured.getBytes(StandardCharsets.UTF_8);

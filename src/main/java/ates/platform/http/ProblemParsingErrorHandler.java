@@ -8,9 +8,9 @@ import akka.http.scaladsl.model.StatusCode;
 import akka.http.scaladsl.settings.ServerSettings;
 
 /**
- * Answers the requests Akka HTTP refuses before any route sees them (an illegal request-target,
- * 414 URI too long, 431 headers too large, 501 unknown method, …) with problem+json like every
- * other error. Configured as {@code akka.http.server.parsing.error-handler}.
+ * Answers the requests Akka HTTP refuses before any route sees them (an illegal request-target, 414
+ * URI too long, 431 headers too large, 501 unknown method, …) with problem+json like every other
+ * error. Configured as {@code akka.http.server.parsing.error-handler}.
  */
 public final class ProblemParsingErrorHandler extends ParsingErrorHandler {
 

@@ -28,8 +28,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Every user's current role and when it last changed, replicated to every node of the cluster with
- * Akka Distributed Data, so that each node's token check refuses a token older than its user's
- * last role change (http-api.md, Tokens).
+ * Akka Distributed Data, so that each node's token check refuses a token older than its user's last
+ * role change (http-api.md, Tokens).
  *
  * <p>Consistency: identity writes a change with {@code WriteAll} (at most {@link #WRITE_TIMEOUT});
  * a node it could not reach gets it by gossip. Readers read their local replica, kept in a map on
@@ -100,8 +100,7 @@ public final class UserRoles {
     Stamp stamp = new Stamp(role.wireName(), changedAt.toEpochMilli());
     remember(userId.toString(), stamp);
     return update(
-        new Replicator.WriteAll(WRITE_TIMEOUT),
-        map -> putIfNewer(map, userId.toString(), stamp));
+        new Replicator.WriteAll(WRITE_TIMEOUT), map -> putIfNewer(map, userId.toString(), stamp));
   }
 
   /** Writes the stamps identity knows from its read model (on start). */

@@ -66,8 +66,8 @@ public final class Validation {
   }
 
   /**
-   * Refuses control characters (NUL cannot even be stored by PostgreSQL); line breaks and tabs
-   * are allowed in multi-line fields only.
+   * Refuses control characters (NUL cannot even be stored by PostgreSQL); line breaks and tabs are
+   * allowed in multi-line fields only.
    */
   public static String noControlCharacters(String field, String value) {
     wellFormed(field, value);

@@ -110,7 +110,8 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
       throw new IllegalArgumentException("bad database name: " + database);
     try (Connection c =
         java.sql.DriverManager.getConnection(serverUrl + "/postgres", user, password)) {
-      try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM pg_database WHERE datname = ?")) {
+      try (PreparedStatement ps =
+          c.prepareStatement("SELECT 1 FROM pg_database WHERE datname = ?")) {
         ps.setString(1, database);
         try (ResultSet rs = ps.executeQuery()) {
           if (rs.next()) return;
@@ -124,7 +125,8 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
         if (!"42P04".equals(e.getSQLState())) throw e;
       }
     } catch (SQLException e) {
-      throw new IllegalStateException("Cannot create database " + database + ": " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "Cannot create database " + database + ": " + e.getMessage(), e);
     }
   }
 

@@ -35,10 +35,10 @@ import org.slf4j.LoggerFactory;
  * Samples the lag of the node's consumers every {@code ates.kafka.lag-interval} into {@code
  * ates_consumer_lag}: for each Kafka group the node runs, end offset minus committed offset on
  * every partition it has committed; for each consumer that stores its offsets itself, end offset
- * minus its stored next offset. One sample costs two Admin calls whatever the number of groups
- * (the groups' committed offsets, then the end offsets of all their partitions) plus one read of
- * each stored-offsets table. It runs on a thread of its own, never on the actor threads; a failed
- * sample is logged and the previous one stays. The Admin client closes in CoordinatedShutdown.
+ * minus its stored next offset. One sample costs two Admin calls whatever the number of groups (the
+ * groups' committed offsets, then the end offsets of all their partitions) plus one read of each
+ * stored-offsets table. It runs on a thread of its own, never on the actor threads; a failed sample
+ * is logged and the previous one stays. The Admin client closes in CoordinatedShutdown.
  */
 public final class ConsumerLagMonitor {
 
@@ -60,8 +60,10 @@ public final class ConsumerLagMonitor {
     Admin admin =
         Admin.create(
             Map.of(
-                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
-                AdminClientConfig.CLIENT_ID_CONFIG, "ates-consumer-lag"));
+                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                kafka.bootstrapServers(),
+                AdminClientConfig.CLIENT_ID_CONFIG,
+                "ates-consumer-lag"));
     ConsumerLagMonitor monitor = new ConsumerLagMonitor(kafka, metrics, admin);
     ScheduledExecutorService thread =
         Executors.newSingleThreadScheduledExecutor(
@@ -108,8 +110,7 @@ public final class ConsumerLagMonitor {
   private List<ConsumerOffset> committedOffsets(Set<String> groups) throws Exception {
     if (groups.isEmpty()) return List.of();
     Map<String, ListConsumerGroupOffsetsSpec> specs =
-        groups.stream()
-            .collect(Collectors.toMap(g -> g, g -> new ListConsumerGroupOffsetsSpec()));
+        groups.stream().collect(Collectors.toMap(g -> g, g -> new ListConsumerGroupOffsetsSpec()));
     ListConsumerGroupOffsetsResult result = admin.listConsumerGroupOffsets(specs);
     List<ConsumerOffset> offsets = new ArrayList<>();
     for (String group : groups) {

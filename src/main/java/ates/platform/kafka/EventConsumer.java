@@ -4,10 +4,10 @@ import akka.Done;
 import akka.actor.CoordinatedShutdown;
 import akka.actor.typed.ActorSystem;
 import akka.kafka.CommitterSettings;
-import akka.kafka.ConsumerSettings;
 import akka.kafka.ConsumerMessage;
 import akka.kafka.ConsumerMessage.Committable;
 import akka.kafka.ConsumerMessage.CommittableMessage;
+import akka.kafka.ConsumerSettings;
 import akka.kafka.Subscriptions;
 import akka.kafka.javadsl.Committer;
 import akka.kafka.javadsl.Consumer;
@@ -100,7 +100,12 @@ public final class EventConsumer {
       String topic,
       Function<EventEnvelope, CompletionStage<Done>> handler) {
     return start(
-        system, kafka, metrics, groupId, topic, Offsets.COMMITTED_TO_KAFKA,
+        system,
+        kafka,
+        metrics,
+        groupId,
+        topic,
+        Offsets.COMMITTED_TO_KAFKA,
         (envelope, at) -> handler.apply(envelope));
   }
 

@@ -34,10 +34,16 @@ public final class EventRecords {
       OutgoingEvent event, UUID eventId, String producer, String topicPrefix) {
     EventEnvelope envelope =
         EventJson.envelope(
-            eventId, event.eventName(), event.eventVersion(), event.eventTime(), producer, event.data());
+            eventId,
+            event.eventName(),
+            event.eventVersion(),
+            event.eventTime(),
+            producer,
+            event.data());
     EventSchemas.validate(EventJson.MAPPER.valueToTree(envelope));
     Headers headers = new RecordHeaders();
-    headers.add(EventEnvelope.HEADER_EVENT_NAME, event.eventName().getBytes(StandardCharsets.UTF_8));
+    headers.add(
+        EventEnvelope.HEADER_EVENT_NAME, event.eventName().getBytes(StandardCharsets.UTF_8));
     headers.add(
         EventEnvelope.HEADER_EVENT_VERSION,
         Integer.toString(event.eventVersion()).getBytes(StandardCharsets.UTF_8));

@@ -6,7 +6,6 @@ import akka.actor.typed.ActorSystem;
 import akka.kafka.ConsumerSettings;
 import akka.kafka.ProducerSettings;
 import akka.kafka.javadsl.SendProducer;
-import org.apache.kafka.clients.producer.Producer;
 import ates.contract.Topics;
 import com.typesafe.config.Config;
 import java.util.ArrayList;
@@ -22,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -33,8 +33,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Kafka for one node: the one shared {@link SendProducer} (idempotent, acks=all; closed on
  * shutdown), consumer settings, and topic creation at start-up. It also knows the node's consumers
- * for {@link ConsumerLagMonitor}: every group it made consumer settings for, and the consumers
- * that keep their offsets in their own database.
+ * for {@link ConsumerLagMonitor}: every group it made consumer settings for, and the consumers that
+ * keep their offsets in their own database.
  */
 public final class KafkaPlatform {
 
@@ -95,8 +95,8 @@ public final class KafkaPlatform {
 
   /**
    * Prefix of every topic name and consumer group id on this cluster; empty by default (the
-   * contract's names). Lets
-   * environments (or test runs) share one Kafka cluster without seeing each other's events.
+   * contract's names). Lets environments (or test runs) share one Kafka cluster without seeing each
+   * other's events.
    */
   public String topicPrefix() {
     return topicPrefix;
@@ -155,8 +155,7 @@ public final class KafkaPlatform {
     try (Admin admin =
         Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
       Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
-      List<NewTopic> missing =
-          wanted.stream().filter(t -> !existing.contains(t.name())).toList();
+      List<NewTopic> missing = wanted.stream().filter(t -> !existing.contains(t.name())).toList();
       if (missing.isEmpty()) return;
       for (var entry : admin.createTopics(missing).values().entrySet()) {
         try {

@@ -9,8 +9,8 @@ import org.apache.kafka.common.TopicPartition;
 /**
  * The offsets of a stream that keeps them in its own database ({@link Offsets#storedBy}): the
  * handler writes {@link RecordPosition#nextOffset()} in the transaction of the record's effects;
- * the consumer block reads them back when partitions are assigned, and moves them past records
- * that have no effect (dead-lettered).
+ * the consumer block reads them back when partitions are assigned, and moves them past records that
+ * have no effect (dead-lettered).
  */
 public interface OffsetStore {
 

@@ -36,8 +36,7 @@ class ReadModelMetricsTest {
         () -> {
           String scrape = readModel.scrape();
           assertTrue(
-              scrape.contains(
-                  "ates_projection_events_total{projection=\"test-read-model\"} 2.0"),
+              scrape.contains("ates_projection_events_total{projection=\"test-read-model\"} 2.0"),
               scrape);
           assertTrue(
               scrape.contains("ates_projection_lag_seconds{projection=\"test-read-model\"} 2.5"),

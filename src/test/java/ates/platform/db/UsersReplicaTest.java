@@ -125,7 +125,11 @@ class UsersReplicaTest {
   void events_of_other_names_change_nothing(String service) {
     EventEnvelope other =
         EventJson.envelope(
-            UUID.randomUUID(), TaskCreatedV1.NAME, 1, MONDAY, "tasks",
+            UUID.randomUUID(),
+            TaskCreatedV1.NAME,
+            1,
+            MONDAY,
+            "tasks",
             new TaskCreatedV1(UUID.randomUUID(), "t", null, "d", alice, 1, 2, alice, MONDAY));
 
     assertFalse(apply(service, other));
@@ -160,7 +164,11 @@ class UsersReplicaTest {
 
   private static EventEnvelope registered(UUID user, Role role, Instant at) {
     return EventJson.envelope(
-        UUID.randomUUID(), UserRegisteredV1.NAME, UserRegisteredV1.VERSION, at, "identity",
+        UUID.randomUUID(),
+        UserRegisteredV1.NAME,
+        UserRegisteredV1.VERSION,
+        at,
+        "identity",
         UserRegisteredV1.builder()
             .userId(user)
             .login("login-" + user)
@@ -173,7 +181,11 @@ class UsersReplicaTest {
 
   private static EventEnvelope roleChanged(UUID user, Role role, Instant at) {
     return EventJson.envelope(
-        UUID.randomUUID(), UserRoleChangedV1.NAME, UserRoleChangedV1.VERSION, at, "identity",
+        UUID.randomUUID(),
+        UserRoleChangedV1.NAME,
+        UserRoleChangedV1.VERSION,
+        at,
+        "identity",
         new UserRoleChangedV1(user, role, at));
   }
 }

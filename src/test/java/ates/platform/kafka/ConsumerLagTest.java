@@ -39,8 +39,7 @@ class ConsumerLagTest {
   void a_commit_past_the_end_read_earlier_is_no_lag_and_an_unknown_end_no_series() {
     List<ConsumerOffset> offsets =
         List.of(
-            new ConsumerOffset("g", "Users", 0, 11),
-            new ConsumerOffset("g", "TaskAssigned", 0, 3));
+            new ConsumerOffset("g", "Users", 0, 11), new ConsumerOffset("g", "TaskAssigned", 0, 3));
 
     assertEquals(
         List.of(new Metrics.ConsumerLag("g", "Users", 0, 0)),

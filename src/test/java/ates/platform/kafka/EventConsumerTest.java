@@ -45,8 +45,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The consumer building block against the real broker, with either offsets strategy: dead
- * letters, restarts, commits to Kafka or offsets stored by the handler.
+ * The consumer building block against the real broker, with either offsets strategy: dead letters,
+ * restarts, commits to Kafka or offsets stored by the handler.
  */
 @IntegrationTest
 class EventConsumerTest {
@@ -78,7 +78,8 @@ class EventConsumerTest {
     UserRegisteredV1 data =
         new UserRegisteredV1(userId, "popug", "Popug", "p@ex.com", Role.WORKER, Instant.now());
     return EventJson.encode(
-        EventJson.envelope(UUID.randomUUID(), UserRegisteredV1.NAME, 1, Instant.now(), "identity", data));
+        EventJson.envelope(
+            UUID.randomUUID(), UserRegisteredV1.NAME, 1, Instant.now(), "identity", data));
   }
 
   @Test
@@ -88,7 +89,9 @@ class EventConsumerTest {
     String group = "group-" + UUID.randomUUID();
     KafkaPlatform.createMissing(
         infra.kafkaBootstrap(),
-        List.of(new NewTopic(topic, 1, (short) 1), new NewTopic(Topics.deadLetter(topic), 1, (short) 1)));
+        List.of(
+            new NewTopic(topic, 1, (short) 1),
+            new NewTopic(Topics.deadLetter(topic), 1, (short) 1)));
 
     UUID first = UUID.randomUUID();
     UUID second = UUID.randomUUID();
@@ -124,8 +127,10 @@ class EventConsumerTest {
               UUID userId = EventJson.dataAs(envelope, UserRegisteredV1.class).userId();
               attempted.add(userId);
               // valid against its schema, but the handler cannot read its data
-              if (userId.equals(unreadable)) throw new ates.contract.InvalidEventException("data cannot be read");
-              // the handler fails once on the second event: the stream must restart and redeliver it
+              if (userId.equals(unreadable))
+                throw new ates.contract.InvalidEventException("data cannot be read");
+              // the handler fails once on the second event: the stream must restart and redeliver
+              // it
               if (userId.equals(second) && failedOnce.compareAndSet(false, true)) {
                 return CompletableFuture.failedFuture(new IllegalStateException("database down"));
               }
@@ -150,19 +155,30 @@ class EventConsumerTest {
       assertTrue(!handled.contains(unreadable));
       assertArrayEquals(notJson, dead.get(0).value());
       assertArrayEquals(breaksSchema, dead.get(1).value());
-      String reason0 = new String(dead.get(0).headers().lastHeader(EventConsumer.DLT_REASON_HEADER).value(), StandardCharsets.UTF_8);
-      String reason1 = new String(dead.get(1).headers().lastHeader(EventConsumer.DLT_REASON_HEADER).value(), StandardCharsets.UTF_8);
+      String reason0 =
+          new String(
+              dead.get(0).headers().lastHeader(EventConsumer.DLT_REASON_HEADER).value(),
+              StandardCharsets.UTF_8);
+      String reason1 =
+          new String(
+              dead.get(1).headers().lastHeader(EventConsumer.DLT_REASON_HEADER).value(),
+              StandardCharsets.UTF_8);
       assertTrue(reason0.contains("not JSON"), reason0);
       assertTrue(reason1.contains("login"), reason1);
 
       // every record, dead-lettered or handled, is committed
-      try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, infra.kafkaBootstrap()))) {
+      try (Admin admin =
+          Admin.create(
+              Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, infra.kafkaBootstrap()))) {
         await()
             .atMost(Duration.ofSeconds(30))
             .untilAsserted(
                 () -> {
                   Map<TopicPartition, OffsetAndMetadata> offsets =
-                      admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS);
+                      admin
+                          .listConsumerGroupOffsets(group)
+                          .partitionsToOffsetAndMetadata()
+                          .get(10, TimeUnit.SECONDS);
                   assertEquals(5L, offsets.get(new TopicPartition(topic, 0)).offset());
                 });
       }
@@ -194,7 +210,8 @@ class EventConsumerTest {
       producer.send(new ProducerRecord<>(topic, "b", validEvent(first))).get();
       producer.send(new ProducerRecord<>(topic, "c", validEvent(second))).get();
       // last: only the dead letter's stored offset can bring the partition to its end
-      producer.send(new ProducerRecord<>(topic, "d", "not json".getBytes(StandardCharsets.UTF_8)))
+      producer
+          .send(new ProducerRecord<>(topic, "d", "not json".getBytes(StandardCharsets.UTF_8)))
           .get();
     }
 
@@ -241,15 +258,20 @@ class EventConsumerTest {
       assertEquals(List.of(first + "@1", second + "@2"), applied);
       List<ConsumerRecord<String, byte[]>> dead =
           TopicReader.readUntil(
-              infra.kafkaBootstrap(), Topics.deadLetter(topic), Duration.ofSeconds(30),
+              infra.kafkaBootstrap(),
+              Topics.deadLetter(topic),
+              Duration.ofSeconds(30),
               r -> !r.isEmpty());
       assertEquals(List.of("d"), dead.stream().map(ConsumerRecord::key).toList());
       Map<String, Object> adminConfig =
           Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, infra.kafkaBootstrap());
       try (Admin admin = Admin.create(adminConfig)) {
         assertTrue(
-            admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata()
-                .get(10, TimeUnit.SECONDS).isEmpty(),
+            admin
+                .listConsumerGroupOffsets(group)
+                .partitionsToOffsetAndMetadata()
+                .get(10, TimeUnit.SECONDS)
+                .isEmpty(),
             "nothing is committed to the consumer group");
       }
     } finally {

@@ -40,11 +40,11 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
 
 /**
- * A node killed with SIGKILL while its publisher hands big groups of journal events to Kafka:
- * after a restart every journal event of every task is on Kafka at least once, a copy published
- * again carries its first copy's eventId and data, and per task the first copies come in journal
- * order (assignment numbers rising along the partition). The journal in the tasks database is the
- * truth the topics are checked against.
+ * A node killed with SIGKILL while its publisher hands big groups of journal events to Kafka: after
+ * a restart every journal event of every task is on Kafka at least once, a copy published again
+ * carries its first copy's eventId and data, and per task the first copies come in journal order
+ * (assignment numbers rising along the partition). The journal in the tasks database is the truth
+ * the topics are checked against.
  */
 @IntegrationTest
 class PublishCrashTest {
@@ -143,8 +143,11 @@ class PublishCrashTest {
     String users = Pattern.quote(setup.topic(Topics.USERS));
     Pattern consumerLag =
         Pattern.compile(
-            "ates_consumer_lag\\{group=\"" + group + "\",partition=\"\\d+\",topic=\""
-                + users + "\"} 0\\.0");
+            "ates_consumer_lag\\{group=\""
+                + group
+                + "\",partition=\"\\d+\",topic=\""
+                + users
+                + "\"} 0\\.0");
     assertTrue(consumerLag.matcher(metrics).find(), "consumer lag of tasks-users\n" + metrics);
     assertTrue(
         metrics.contains("ates_projection_lag_seconds{projection=\"publish-"),
@@ -181,8 +184,7 @@ class PublishCrashTest {
     Map<String, Set<Integer>> expected = new HashMap<>();
     assignments.forEach(
         (task, n) ->
-            expected.put(
-                task, IntStream.rangeClosed(1, n).boxed().collect(Collectors.toSet())));
+            expected.put(task, IntStream.rangeClosed(1, n).boxed().collect(Collectors.toSet())));
     return expected;
   }
 
