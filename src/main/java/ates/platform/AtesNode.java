@@ -182,16 +182,47 @@ public final class AtesNode {
     if (initial.getString("akka.management.http.bind-hostname").isBlank()) {
       values.put("akka.management.http.bind-hostname", defaultInterface);
     }
-    Map<String, Object> endpoint = new LinkedHashMap<>();
-    endpoint.put("host", initial.getString("akka.management.http.hostname"));
-    endpoint.put("port", initial.getInt("akka.management.http.port"));
     String serviceName =
         initial.getString("akka.management.cluster.bootstrap.contact-point-discovery.service-name");
     String endpoints = "akka.discovery.config.services." + serviceName + ".endpoints";
-    if (!initial.hasPath(endpoints) || initial.getList(endpoints).isEmpty()) {
-      values.put(endpoints, List.of(endpoint));
+    String contactPoints = initial.getString("ates.contact-points");
+    if (!contactPoints.isBlank()) {
+      values.put(endpoints, contactPoints(contactPoints));
+    } else if (!initial.hasPath(endpoints) || initial.getList(endpoints).isEmpty()) {
+      values.put(
+          endpoints,
+          List.of(
+              endpoint(
+                  initial.getString("akka.management.http.hostname"),
+                  initial.getInt("akka.management.http.port"))));
     }
     return ConfigFactory.parseMap(values);
+  }
+
+  /** {@code ATES_CONTACT_POINTS}: {@code host:managementPort,...}, the config discovery list. */
+  static List<Map<String, Object>> contactPoints(String setting) {
+    List<Map<String, Object>> points = new ArrayList<>();
+    for (String point : setting.split(",")) {
+      String p = point.trim();
+      int colon = p.lastIndexOf(':');
+      if (colon <= 0 || colon == p.length() - 1) {
+        throw new IllegalArgumentException(
+            "ATES_CONTACT_POINTS must be host:port[,host:port...]; got '" + p + "'");
+      }
+      try {
+        points.add(endpoint(p.substring(0, colon), Integer.parseInt(p.substring(colon + 1))));
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException("ATES_CONTACT_POINTS: bad port in '" + p + "'", e);
+      }
+    }
+    return points;
+  }
+
+  private static Map<String, Object> endpoint(String host, int port) {
+    Map<String, Object> endpoint = new LinkedHashMap<>();
+    endpoint.put("host", host);
+    endpoint.put("port", port);
+    return endpoint;
   }
 
   private static void registerInfrastructureShutdown(
