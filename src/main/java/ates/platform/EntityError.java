@@ -22,7 +22,8 @@ import java.util.concurrent.ExecutionException;
   @JsonSubTypes.Type(value = EntityError.NotFound.class, name = "not-found"),
   @JsonSubTypes.Type(value = EntityError.Forbidden.class, name = "forbidden"),
   @JsonSubTypes.Type(value = EntityError.Conflict.class, name = "conflict"),
-  @JsonSubTypes.Type(value = EntityError.Invalid.class, name = "invalid")
+  @JsonSubTypes.Type(value = EntityError.Invalid.class, name = "invalid"),
+  @JsonSubTypes.Type(value = EntityError.KeyReused.class, name = "key-reused")
 })
 public sealed interface EntityError extends CborSerializable {
 
@@ -40,6 +41,8 @@ public sealed interface EntityError extends CborSerializable {
     R conflict(Conflict error);
 
     R invalid(Invalid error);
+
+    R keyReused(KeyReused error);
   }
 
   /** The entity does not exist (yet). */
@@ -74,6 +77,14 @@ public sealed interface EntityError extends CborSerializable {
     }
   }
 
+  /** An idempotency key that already stands for another request (http-api.md, Idempotency). */
+  record KeyReused(String detail) implements EntityError {
+    @Override
+    public <R> R accept(Cases<R> cases) {
+      return cases.keyReused(this);
+    }
+  }
+
   /** This error as a reply: the asker's future fails with a {@link Failure} carrying it. */
   default <T> StatusReply<T> reply() {
     return StatusReply.error(new Failure(this));
@@ -89,6 +100,10 @@ public sealed interface EntityError extends CborSerializable {
 
   static <T> StatusReply<T> conflict(String detail) {
     return new Conflict(detail).reply();
+  }
+
+  static <T> StatusReply<T> keyReused(String detail) {
+    return new KeyReused(detail).reply();
   }
 
   static <T> StatusReply<T> invalid(String detail) {

@@ -198,7 +198,9 @@ public final class Task extends JournaledEntity<Task.Command, Task.Event, Task.S
 
   /**
    * Creates the task, assigned to {@code assigneeId}, with its prices fixed now. Build it with
-   * {@link #builder()}: the creator and the assignee name their fields.
+   * {@link #builder()}: the creator and the assignee name their fields. With {@code retry} (the
+   * task id comes from the caller's Idempotency-Key), creating an existing task with the same
+   * creator, title, Jira id and description answers that task, and anything else is a reused key.
    */
   public record Create(
       String title,
@@ -207,8 +209,17 @@ public final class Task extends JournaledEntity<Task.Command, Task.Event, Task.S
       UUID createdBy,
       UUID assigneeId,
       TaskPrice price,
+      boolean retry,
       ActorRef<StatusReply<Details>> replyTo)
       implements Command {
+
+    /** True when an existing task is what this command would have created. */
+    boolean sameRequestAs(Details task) {
+      return task.createdBy().equals(createdBy)
+          && task.title().equals(title)
+          && java.util.Objects.equals(task.jiraId(), jiraId)
+          && task.description().equals(description);
+    }
 
     public static Builder builder() {
       return new Builder();
@@ -222,8 +233,15 @@ public final class Task extends JournaledEntity<Task.Command, Task.Event, Task.S
       private UUID createdBy;
       private UUID assigneeId;
       private TaskPrice price;
+      private boolean retry;
 
       private Builder() {}
+
+      /** The task id comes from an Idempotency-Key: a repeated request answers the first task. */
+      public Builder retry(boolean value) {
+        retry = value;
+        return this;
+      }
 
       public Builder title(String value) {
         title = value;
@@ -263,6 +281,7 @@ public final class Task extends JournaledEntity<Task.Command, Task.Event, Task.S
             field(createdBy, "createdBy"),
             field(assigneeId, "assigneeId"),
             field(price, "price"),
+            retry,
             replyTo);
       }
     }
@@ -420,7 +439,7 @@ public final class Task extends JournaledEntity<Task.Command, Task.Event, Task.S
 
     builder
         .forStateType(Open.class)
-        .onCommand(Create.class, (state, cmd) -> Effect().reply(cmd.replyTo(), alreadyExists()))
+        .onCommand(Create.class, (state, cmd) -> createAgain(state.task(), cmd))
         .onCommand(Reassign.class, this::reassign)
         .onCommand(Complete.class, this::complete)
         .onCommand(
@@ -429,7 +448,7 @@ public final class Task extends JournaledEntity<Task.Command, Task.Event, Task.S
 
     builder
         .forStateType(Done.class)
-        .onCommand(Create.class, (state, cmd) -> Effect().reply(cmd.replyTo(), alreadyExists()))
+        .onCommand(Create.class, (state, cmd) -> createAgain(state.task(), cmd))
         .onCommand(
             Reassign.class,
             (state, cmd) ->
@@ -459,6 +478,16 @@ public final class Task extends JournaledEntity<Task.Command, Task.Event, Task.S
     return Effect()
         .persist(List.of(Created.of(taskId, cmd, now), Assigned.first(taskId, cmd, now)))
         .thenReply(cmd.replyTo(), state -> StatusReply.success(((Open) state).task()));
+  }
+
+  /** A create for a task that exists: the first answer again for a retry, 409 or 422 otherwise. */
+  private ReplyEffect<Event, State> createAgain(Details task, Create cmd) {
+    if (!cmd.retry()) return Effect().reply(cmd.replyTo(), alreadyExists());
+    if (cmd.sameRequestAs(task)) return Effect().reply(cmd.replyTo(), StatusReply.success(task));
+    return Effect()
+        .reply(
+            cmd.replyTo(),
+            EntityError.keyReused("this Idempotency-Key was used for another request"));
   }
 
   private ReplyEffect<Event, State> reassign(Open state, Reassign cmd) {

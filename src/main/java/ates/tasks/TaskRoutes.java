@@ -16,6 +16,7 @@ import ates.platform.http.JwtService;
 import ates.platform.http.Principal;
 import ates.platform.http.ProblemException;
 import ates.platform.http.Validation;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -101,7 +102,14 @@ final class TaskRoutes extends ApiDirectives {
             () ->
                 concat(
                     get(() -> list(principal)),
-                    post(() -> jsonBody(CreateTaskRequest.class, req -> create(principal, req))))),
+                    post(
+                        () ->
+                            optionalHeaderValueByName(
+                                "Idempotency-Key",
+                                key ->
+                                    jsonBody(
+                                        CreateTaskRequest.class,
+                                        req -> create(principal, req, key)))))),
         path("shuffle", () -> post(() -> shuffle(principal))),
         pathPrefix(PathMatchers.uuidSegment(), taskId -> task(principal, taskId)));
   }
@@ -116,7 +124,12 @@ final class TaskRoutes extends ApiDirectives {
     return sharding.entityRefFor(Task.ENTITY_KEY, taskId.toString());
   }
 
-  private Route create(Principal principal, CreateTaskRequest req) {
+  /**
+   * Creates a task. With an Idempotency-Key, the task id is derived from the caller and the key, so
+   * a retry (to any node, at any later time) reaches the same entity, which answers the task it
+   * created the first time, or 422 for a different body.
+   */
+  private Route create(Principal principal, CreateTaskRequest req, Optional<String> key) {
     if (req == null) throw ProblemException.badRequest("the body must be a JSON object");
     String title = Validation.length("title", req.title(), 1, 200).strip();
     if (title.isEmpty()) throw ProblemException.invalidField("title", "must not be blank");
@@ -136,7 +149,14 @@ final class TaskRoutes extends ApiDirectives {
             .orElseThrow(
                 () -> ProblemException.conflict("there is no worker to assign the task to"));
     TaskPrice price = TaskPrice.random(ThreadLocalRandom.current());
-    UUID taskId = UUID.randomUUID();
+    UUID taskId =
+        key.map(k -> Validation.idempotencyKey(k))
+            .map(
+                k ->
+                    UUID.nameUUIDFromBytes(
+                        ("ates-task:" + principal.userId() + ":" + k)
+                            .getBytes(StandardCharsets.UTF_8)))
+            .orElseGet(UUID::randomUUID);
     CompletionStage<Task.Details> created =
         task(taskId)
             .askWithStatus(
@@ -147,6 +167,7 @@ final class TaskRoutes extends ApiDirectives {
                         .createdBy(principal.userId())
                         .assigneeId(assignee)
                         .price(price)
+                        .retry(key.isPresent())
                     ::build,
                 askTimeout);
     return onSuccess(created, t -> created(TaskJson.of(t)));

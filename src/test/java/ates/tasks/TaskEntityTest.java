@@ -197,4 +197,25 @@ class TaskEntityTest {
     assertEquals(2, t.assignmentNo());
     assertEquals(NOW, t.completedAt());
   }
+
+  @Test
+  void a_retried_create_answers_the_first_task_and_a_reused_key_is_refused() {
+    Task.Details first = created();
+
+    var again =
+        kit.<StatusReply<Task.Details>>runCommand(
+            feedThePopugs().assigneeId(otherWorker).price(new TaskPrice(1001, 2001)).retry(true)
+                ::build);
+    assertTrue(again.events().isEmpty(), "a retry persists nothing");
+    assertEquals(first, again.reply().getValue(), "the first answer: assignee and prices kept");
+
+    var otherBody =
+        kit.<StatusReply<Task.Details>>runCommand(
+            feedThePopugs().description("weekly").retry(true)::build);
+    assertTrue(otherBody.events().isEmpty());
+    assertInstanceOf(EntityError.KeyReused.class, error(otherBody.reply()));
+
+    var noKey = kit.<StatusReply<Task.Details>>runCommand(feedThePopugs()::build);
+    assertInstanceOf(EntityError.Conflict.class, error(noKey.reply()));
+  }
 }

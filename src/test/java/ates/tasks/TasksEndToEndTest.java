@@ -3,6 +3,7 @@ package ates.tasks;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ates.Main;
@@ -328,5 +329,61 @@ class TasksEndToEndTest {
   private static void assertProblem(Http.Response r, int status) {
     assertEquals(status, r.status(), r.body());
     assertTrue(r.contentType().startsWith("application/problem+json"), r.contentType());
+  }
+
+  @Test
+  void a_create_retried_with_its_idempotency_key_answers_the_first_task_even_after_a_restart() {
+    String body = "{\"title\":\"Retry me\",\"description\":\"once\"}";
+    Map<String, String> key = Map.of("Idempotency-Key", "retry-" + UUID.randomUUID());
+    Http.Response first = http.post("/api/tasks", tokens.get("boss"), body, key);
+    assertEquals(201, first.status(), first.body());
+    Http.Response again = http.post("/api/tasks", tokens.get("boss"), body, key);
+    assertEquals(201, again.status(), again.body());
+    assertEquals(first.json(), again.json(), "the first answer: same task, assignee and prices");
+
+    Http.Response otherBody =
+        http.post("/api/tasks", tokens.get("boss"), body.replace("once", "twice"), key);
+    assertProblem(otherBody, 422);
+    Http.Response otherCaller = http.post("/api/tasks", tokens.get("admin"), body, key);
+    assertEquals(201, otherCaller.status(), otherCaller.body());
+    assertNotEquals(
+        first.json().get("taskId"), otherCaller.json().get("taskId"), "keys are per caller");
+    assertProblem(
+        http.post("/api/tasks", tokens.get("boss"), body, Map.of("Idempotency-Key", "has space")),
+        400);
+
+    node.stop();
+    node = AtesNode.start(infra.nodeConfig(setup, "identity,tasks"), Main.services());
+    http = new Http(node.httpPort());
+    Http.Response afterRestart = http.post("/api/tasks", tokens.get("boss"), body, key);
+    assertEquals(201, afterRestart.status(), afterRestart.body());
+    assertEquals(first.json().get("taskId"), afterRestart.json().get("taskId"));
+    List<EventEnvelope> created =
+        events(
+            Topics.TASK_CREATED, all -> taskIds(all).contains(first.json().get("taskId").asText()));
+    assertEquals(
+        1,
+        created.stream()
+            .filter(
+                e -> e.data().get("taskId").asText().equals(first.json().get("taskId").asText()))
+            .map(EventEnvelope::eventId)
+            .distinct()
+            .count(),
+        "one TaskCreated for the retried request");
+
+    // leave no open task behind: the scenario counts the open tasks it shuffles
+    for (JsonNode task : List.of(first.json(), otherCaller.json())) {
+      String assignee = task.get("assigneeId").asText();
+      String login =
+          ids.entrySet().stream()
+              .filter(e -> e.getValue().equals(assignee))
+              .findFirst()
+              .orElseThrow()
+              .getKey();
+      Http.Response done =
+          http.post(
+              "/api/tasks/" + task.get("taskId").asText() + "/complete", tokens.get(login), "");
+      assertEquals(200, done.status(), done.body());
+    }
   }
 }

@@ -42,6 +42,17 @@ public final class Http {
             .POST(HttpRequest.BodyPublishers.ofString(json)));
   }
 
+  /** A POST of {@code json} with extra headers (an Idempotency-Key). */
+  public Response post(
+      String path, String token, String json, java.util.Map<String, String> headers) {
+    HttpRequest.Builder b =
+        builder(path, token)
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(json));
+    headers.forEach(b::header);
+    return send(b);
+  }
+
   public Response put(String path, String token, String json) {
     return send(
         builder(path, token)

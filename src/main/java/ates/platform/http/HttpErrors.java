@@ -217,6 +217,11 @@ public final class HttpErrors {
           public Problem invalid(EntityError.Invalid e) {
             return Problem.of(400, "Bad Request", e.detail());
           }
+
+          @Override
+          public Problem keyReused(EntityError.KeyReused e) {
+            return Problem.of(422, "Unprocessable Content", e.detail());
+          }
         });
   }
 

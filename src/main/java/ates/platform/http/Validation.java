@@ -25,6 +25,7 @@ public final class Validation {
 
   private static final Pattern DATE = Pattern.compile("[0-9]{4}-[0-9]{2}-[0-9]{2}");
   private static final Pattern COUNT = Pattern.compile("[0-9]{1,9}");
+  private static final Pattern IDEMPOTENCY_KEY = Pattern.compile("[\\x21-\\x7E]{1,128}");
 
   private Validation() {}
 
@@ -132,6 +133,15 @@ public final class Validation {
       if (n >= min && n <= max) return n;
     }
     throw ProblemException.invalidField(field, "must be a number from " + min + " to " + max);
+  }
+
+  /** An {@code Idempotency-Key}: 1 to 128 visible ASCII characters (http-api.md, Idempotency). */
+  public static String idempotencyKey(String value) {
+    if (!IDEMPOTENCY_KEY.matcher(value).matches()) {
+      throw ProblemException.badRequest(
+          "header 'Idempotency-Key' must be 1 to 128 visible ASCII characters");
+    }
+    return value;
   }
 
   private static ProblemException outOfRange(String field) {
