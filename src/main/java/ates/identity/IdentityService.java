@@ -54,7 +54,7 @@ public final class IdentityService implements Service {
                 .withRole(NAME));
 
     UserReadModel readModel = new UserReadModel(ctx.database());
-    readModel.startProjection(system, ctx.readJournalPluginId());
+    readModel.startProjection(system, ctx.readJournalPluginId(), ctx.userRoles());
     EventPublisher.<User.Event>start(
         system,
         NAME,

@@ -36,56 +36,60 @@ final class LoginThrottle {
     this.perAddress = limits.getInt("per-address");
   }
 
-  /** How long the caller must wait, when the login or the address is over its limit. */
-  CompletionStage<Optional<Duration>> retryAfter(UUID userId, String address) {
+  /**
+   * Counts an attempt against the login and the address before any password is hashed, in one
+   * atomic upsert each, so a burst of concurrent attempts cannot all pass a check made before any
+   * of them is counted. Answers how long the caller must wait when either is over its limit. A
+   * successful login gives its attempt back ({@link #succeeded}), so only failures (and attempts in
+   * flight) count.
+   */
+  CompletionStage<Optional<Duration>> reserve(UUID userId, String address) {
     Instant now = clock.instant();
     Instant start = windowStart(now);
     return database.query(
         c -> {
-          try (PreparedStatement ps =
-              c.prepareStatement(
-                  "SELECT key, failures FROM login_failures"
-                      + " WHERE key IN (?, ?) AND window_start = ?")) {
-            ps.setString(1, loginKey(userId));
-            ps.setString(2, addressKey(address));
-            ps.setTimestamp(3, Timestamp.from(start));
-            try (ResultSet rs = ps.executeQuery()) {
-              while (rs.next()) {
-                int limit = rs.getString("key").startsWith("login:") ? perLogin : perAddress;
-                if (rs.getInt("failures") >= limit) {
-                  return Optional.of(Duration.between(now, start.plus(window)));
-                }
-              }
-            }
-          }
-          return Optional.empty();
+          int byLogin = add(c, loginKey(userId), start, 1);
+          int byAddress = add(c, addressKey(address), start, 1);
+          forgetExpired(c, start);
+          return byLogin > perLogin || byAddress > perAddress
+              ? Optional.of(Duration.between(now, start.plus(window)))
+              : Optional.empty();
         });
   }
 
-  /** Counts a failed login against the login and the address, and forgets expired windows. */
-  CompletionStage<Void> failed(UUID userId, String address) {
+  /** Gives a successful login's attempt back. */
+  CompletionStage<Void> succeeded(UUID userId, String address) {
     Instant start = windowStart(clock.instant());
     return database.query(
         c -> {
-          count(c, loginKey(userId), start);
-          count(c, addressKey(address), start);
-          try (PreparedStatement ps =
-              c.prepareStatement("DELETE FROM login_failures WHERE window_start < ?")) {
-            ps.setTimestamp(1, Timestamp.from(start.minus(window)));
-            ps.executeUpdate();
-          }
+          add(c, loginKey(userId), start, -1);
+          add(c, addressKey(address), start, -1);
           return null;
         });
   }
 
-  private static void count(Connection c, String key, Instant start) throws SQLException {
+  private static int add(Connection c, String key, Instant start, int delta) throws SQLException {
     try (PreparedStatement ps =
         c.prepareStatement(
-            "INSERT INTO login_failures (key, window_start, failures) VALUES (?, ?, 1)"
+            "INSERT INTO login_failures (key, window_start, failures) VALUES (?, ?, GREATEST(?, 0))"
                 + " ON CONFLICT (key, window_start)"
-                + " DO UPDATE SET failures = login_failures.failures + 1")) {
+                + " DO UPDATE SET failures = GREATEST(login_failures.failures + ?, 0)"
+                + " RETURNING failures")) {
       ps.setString(1, key);
       ps.setTimestamp(2, Timestamp.from(start));
+      ps.setInt(3, delta);
+      ps.setInt(4, delta);
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getInt("failures");
+      }
+    }
+  }
+
+  private void forgetExpired(Connection c, Instant start) throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement("DELETE FROM login_failures WHERE window_start < ?")) {
+      ps.setTimestamp(1, Timestamp.from(start.minus(window)));
       ps.executeUpdate();
     }
   }

@@ -4,6 +4,7 @@ import akka.actor.typed.ActorSystem;
 import ates.contract.Role;
 import ates.platform.db.ReadModelProjection;
 import ates.platform.db.ServiceDatabase;
+import ates.platform.http.UserRoles;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -26,7 +27,14 @@ public final class UserReadModel {
     this.database = database;
   }
 
-  public void startProjection(ActorSystem<?> system, String readJournalPluginId) {
+  /**
+   * Starts the projection. Besides the rows, every role change it sees is written to the cluster's
+   * role stamps ({@link UserRoles}): the route writes it too, at once, but a route that timed out
+   * or a node that died after the persist would otherwise leave old tokens valid. Writing a stamp
+   * again is harmless (the newest change wins).
+   */
+  public void startProjection(
+      ActorSystem<?> system, String readJournalPluginId, UserRoles userRoles) {
     ReadModelProjection.<User.Event>start(
         system,
         "users-read-model",
@@ -34,7 +42,12 @@ public final class UserReadModel {
         readJournalPluginId,
         database,
         IdentityService.NAME,
-        (c, envelope) -> apply(c, envelope.event()));
+        (c, envelope) -> {
+          apply(c, envelope.event());
+          if (envelope.event() instanceof User.RoleChanged e) {
+            userRoles.changed(e.userId(), e.role(), e.changedAt());
+          }
+        });
   }
 
   static void apply(Connection c, User.Event event) throws SQLException {

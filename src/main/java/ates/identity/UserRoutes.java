@@ -23,6 +23,7 @@ import ates.platform.http.Validation;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -137,17 +138,17 @@ final class UserRoutes extends ApiDirectives {
   }
 
   /**
-   * Login: refused with 429 while the login or the client address has too many recent failures
-   * (before any hashing); otherwise the password is verified off the actor threads, and a failure
-   * is counted before the 401.
+   * Login: the attempt is counted first, and refused with 429 while the login or the client address
+   * has too many recent failures (before any hashing); otherwise the password is verified off the
+   * actor threads, and a success gives its attempt back.
    */
   private Route login(LoginRequest req, String address) {
     if (req == null) throw ProblemException.badRequest("the body must be a JSON object");
-    String login = Validation.required("login", req.login()).trim().toLowerCase();
+    String login = Validation.required("login", req.login()).trim().toLowerCase(Locale.ROOT);
     String password = Validation.required("password", req.password());
     UUID userId = User.idForLogin(login);
     return onSuccess(
-        throttle.retryAfter(userId, address),
+        throttle.reserve(userId, address),
         wait ->
             wait.isPresent()
                 ? complete(tooManyAttempts(wait.get()))
@@ -156,8 +157,8 @@ final class UserRoutes extends ApiDirectives {
                         .thenCompose(
                             profile ->
                                 profile.isPresent()
-                                    ? CompletableFuture.completedFuture(profile)
-                                    : throttle.failed(userId, address).thenApply(v -> profile)),
+                                    ? throttle.succeeded(userId, address).thenApply(v -> profile)
+                                    : CompletableFuture.completedFuture(profile)),
                     profile -> {
                       if (profile.isEmpty()) {
                         throw ProblemException.unauthorized("wrong login or password");

@@ -13,7 +13,6 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -39,17 +38,13 @@ class TwoNodeClusterTest {
     TestInfra.NodeSetup setup = infra.newNode();
     Config firstConfig = infra.nodeConfig(setup, "identity,tasks");
     Config secondConfig = infra.nodeConfig(setup, "identity");
-    String contactPoints =
-        "127.0.0.1:"
-            + firstConfig.getInt("akka.management.http.port")
-            + ",127.0.0.1:"
-            + secondConfig.getInt("akka.management.http.port");
-    // started together, as an operator starts a cluster: bootstrap waits to hear from both
-    CompletableFuture<AtesNode> starting =
-        CompletableFuture.supplyAsync(
-            () -> AtesNode.start(withContactPoints(firstConfig, contactPoints), Main.services()));
-    second = AtesNode.start(withContactPoints(secondConfig, contactPoints), Main.services());
-    first = starting.join();
+    String firstPoint = "127.0.0.1:" + firstConfig.getInt("akka.management.http.port");
+    String secondPoint = "127.0.0.1:" + secondConfig.getInt("akka.management.http.port");
+    // the first node forms the cluster; the second, given both points, finds it there and joins
+    first = AtesNode.start(withContactPoints(firstConfig, firstPoint), Main.services());
+    second =
+        AtesNode.start(
+            withContactPoints(secondConfig, firstPoint + "," + secondPoint), Main.services());
   }
 
   private static Config withContactPoints(Config config, String contactPoints) {

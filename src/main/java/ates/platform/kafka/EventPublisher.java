@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -123,9 +124,15 @@ public final class EventPublisher {
     @Override
     public CompletionStage<Done> process(List<EventEnvelope<E>> envelopes) {
       List<CompletableFuture<Void>> acks = new ArrayList<>();
+      // once a send has failed, no later record goes to the producer: a later record of the same
+      // aggregate must never reach Kafka before an earlier one (the group is retried from its
+      // start)
+      AtomicBoolean failed = new AtomicBoolean();
+      publishing:
       for (EventEnvelope<E> envelope : envelopes) {
         List<OutgoingEvent> events = toEvents.apply(envelope.event());
         for (int i = 0; i < events.size(); i++) {
+          if (failed.get()) break publishing;
           OutgoingEvent event = events.get(i);
           ProducerRecord<String, byte[]> record =
               EventRecords.toRecord(
@@ -133,7 +140,7 @@ public final class EventPublisher {
                   EventRecords.eventId(envelope.persistenceId(), envelope.sequenceNr(), i),
                   service,
                   topicPrefix);
-          acks.add(send(record, event.topic()));
+          acks.add(send(record, event.topic(), failed));
         }
       }
       return CompletableFuture.allOf(acks.toArray(new CompletableFuture[0]))
@@ -150,13 +157,15 @@ public final class EventPublisher {
       metrics.projectionProcessed(projection, envelopes.size(), newest, clock.millis());
     }
 
-    private CompletableFuture<Void> send(ProducerRecord<String, byte[]> record, String topic) {
+    private CompletableFuture<Void> send(
+        ProducerRecord<String, byte[]> record, String topic, AtomicBoolean failed) {
       CompletableFuture<Void> ack = new CompletableFuture<>();
       try {
         producer.send(
             record,
             (metadata, failure) -> {
               if (failure != null) {
+                failed.set(true);
                 ack.completeExceptionally(failure);
               } else {
                 metrics.eventPublished(topic);
@@ -164,6 +173,7 @@ public final class EventPublisher {
               }
             });
       } catch (RuntimeException e) {
+        failed.set(true);
         ack.completeExceptionally(e);
       }
       return ack;
