@@ -10,6 +10,7 @@ import ates.Main;
 import ates.contract.EventEnvelope;
 import ates.contract.EventJson;
 import ates.contract.Topics;
+import ates.contract.events.UserRoleChangedV1;
 import ates.platform.AtesNode;
 import ates.testing.ConsumerLag;
 import ates.testing.Http;
@@ -234,6 +235,15 @@ class TasksEndToEndTest {
     Http.Response role =
         http.put("/api/users/" + promoted + "/role", admin, "{\"role\":\"manager\"}");
     assertEquals(200, role.status(), role.body());
+    // the change must be on the topic before "the tasks service has read everything" means it
+    events(
+        Topics.USERS,
+        es ->
+            es.stream()
+                .anyMatch(
+                    e ->
+                        e.eventName().equals(UserRoleChangedV1.NAME)
+                            && e.data().get("userId").asText().equals(promoted)));
     awaitTasksKnowUsers();
     Set<String> later = new HashSet<>();
     for (int i = 0; i < 30; i++) {

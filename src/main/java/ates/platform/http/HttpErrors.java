@@ -261,11 +261,6 @@ public final class HttpErrors {
     return "the body is not valid JSON for this request";
   }
 
-  /** A failure to rethrow inside a route, so that {@link #exceptionHandler()} answers it. */
-  public static RuntimeException asRuntime(Throwable t) {
-    return t instanceof RuntimeException r ? r : new CompletionException(t);
-  }
-
   private static Throwable unwrap(Throwable t) {
     Throwable c = t;
     while ((c instanceof CompletionException || c instanceof ExecutionException)

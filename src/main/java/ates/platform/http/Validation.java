@@ -119,8 +119,7 @@ public final class Validation {
     return instant;
   }
 
-  /** A date already parsed elsewhere (a JSON body), checked against the supported range. */
-  public static LocalDate inRange(String field, LocalDate date) {
+  private static LocalDate inRange(String field, LocalDate date) {
     if (date.isBefore(MIN_DATE) || date.isAfter(MAX_DATE)) throw outOfRange(field);
     return date;
   }
