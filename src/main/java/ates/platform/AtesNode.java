@@ -186,6 +186,13 @@ public final class AtesNode {
         initial.getString("akka.management.cluster.bootstrap.contact-point-discovery.service-name");
     String endpoints = "akka.discovery.config.services." + serviceName + ".endpoints";
     String contactPoints = initial.getString("ates.contact-points");
+    if (contactPoints.isBlank() && infra.embeddedDatabase() && infra.embeddedKafka()) {
+      // a one-node cluster that lists only itself has no formation race to wait out
+      String bootstrap = "akka.management.cluster.bootstrap.contact-point-discovery.";
+      values.put(
+          bootstrap + "stable-margin", initial.getString("ates.bootstrap.embedded.stable-margin"));
+      values.put(bootstrap + "interval", initial.getString("ates.bootstrap.embedded.interval"));
+    }
     if (!contactPoints.isBlank()) {
       values.put(endpoints, contactPoints(contactPoints));
     } else if (!initial.hasPath(endpoints) || initial.getList(endpoints).isEmpty()) {

@@ -21,13 +21,27 @@ public final class NodeProcess {
   public final int httpPort;
   public final int managementPort;
 
-  private NodeProcess(Process process, int httpPort, int managementPort) {
+  private final Path log;
+
+  private NodeProcess(Process process, int httpPort, int managementPort, Path log) {
     this.process = process;
+    this.log = log;
     this.httpPort = httpPort;
     this.managementPort = managementPort;
   }
 
   public static NodeProcess start(
+      Map<String, String> env, int httpPort, int managementPort, Path log) {
+    NodeProcess node = launch(env, httpPort, managementPort, log);
+    node.awaitReady(log);
+    return node;
+  }
+
+  /**
+   * Starts the JVM without waiting for it to become ready: several nodes that must find each other
+   * (ATES_REQUIRED_CONTACT_POINTS) are launched first and awaited afterwards.
+   */
+  public static NodeProcess launch(
       Map<String, String> env, int httpPort, int managementPort, Path log) {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -40,12 +54,15 @@ public final class NodeProcess {
     pb.redirectErrorStream(true);
     pb.redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
     try {
-      NodeProcess node = new NodeProcess(pb.start(), httpPort, managementPort);
-      node.awaitReady(log);
-      return node;
+      return new NodeProcess(pb.start(), httpPort, managementPort, log);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** Waits until the node's readiness check answers 200 (at most 90 s). */
+  public void awaitReady() {
+    awaitReady(log);
   }
 
   private void awaitReady(Path log) {
@@ -62,6 +79,32 @@ public final class NodeProcess {
   public void kill() {
     process.destroyForcibly();
     process.onExit().join();
+  }
+
+  /** SIGSTOP: the JVM freezes, as in a long GC pause, until {@link #resume}. */
+  public void pause() {
+    signal("STOP");
+  }
+
+  /** SIGCONT after {@link #pause}. */
+  public void resume() {
+    signal("CONT");
+  }
+
+  private void signal(String name) {
+    try {
+      Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).start();
+      if (kill.waitFor() != 0) throw new IllegalStateException("kill -" + name + " failed");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  public boolean isAlive() {
+    return process.isAlive();
   }
 
   /** SIGTERM: the node leaves the cluster and stops gracefully. */

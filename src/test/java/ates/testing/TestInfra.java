@@ -132,6 +132,9 @@ public final class TestInfra {
     c.put("ates.passwords.iterations", 10_000);
     // Consumer lag on /metrics within a second or two.
     c.put("ates.kafka.lag-interval", "1s");
+    // Test nodes start fast; production keeps Akka's recommended bootstrap margins.
+    c.put("akka.management.cluster.bootstrap.contact-point-discovery.stable-margin", "1s");
+    c.put("akka.management.cluster.bootstrap.contact-point-discovery.interval", "500ms");
     return ConfigFactory.parseMap(c);
   }
 
@@ -156,6 +159,8 @@ public final class TestInfra {
     env.put("ATES_DEMO", "false");
     env.put("ATES_PASSWORD_ITERATIONS", "10000");
     env.put("ATES_KAFKA_LAG_INTERVAL", "1s");
+    env.put("ATES_BOOTSTRAP_STABLE_MARGIN", "1s");
+    env.put("ATES_BOOTSTRAP_INTERVAL", "500ms");
     return env;
   }
 

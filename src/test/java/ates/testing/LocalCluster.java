@@ -1,0 +1,171 @@
+package ates.testing;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+
+/**
+ * Nodes of one cluster as child JVMs on this machine, started as README's "Run a cluster on one
+ * machine" says: environment variables only, every node given the same {@code ATES_CONTACT_POINTS}.
+ * Each slot keeps its ports, so a node restarted in a slot is "the same" node to its peers and
+ * clients. Shares the test JVM's Postgres and Kafka.
+ */
+public final class LocalCluster implements AutoCloseable {
+
+  /** One node's fixed place: ports and services. */
+  public record Slot(int index, int httpPort, int managementPort, int remotePort, String services) {
+    public String contactPoint() {
+      return "127.0.0.1:" + managementPort;
+    }
+  }
+
+  private final TestInfra infra;
+  private final TestInfra.NodeSetup setup;
+  private final String name;
+  private final List<Slot> slots = new ArrayList<>();
+  private final Map<Integer, NodeProcess> running = new HashMap<>();
+  private final Map<String, String> extraEnv;
+  private final int formation;
+
+  /**
+   * @param formation how many slots form the cluster: they list each other as contact points and
+   *     wait for each other ({@code ATES_REQUIRED_CONTACT_POINTS}); a later slot lists every slot
+   *     and joins the cluster they formed, as a node added by an operator does
+   * @param services the services of each slot, e.g. {@code "all", "all", "accounting,analytics"}
+   */
+  public LocalCluster(
+      String name, int formation, Map<String, String> extraEnv, String... services) {
+    this.infra = TestInfra.get();
+    this.formation = formation;
+    this.setup = infra.newNode();
+    this.name = name;
+    this.extraEnv = Map.copyOf(extraEnv);
+    for (int i = 0; i < services.length; i++) {
+      slots.add(
+          new Slot(
+              i, TestInfra.freePort(), TestInfra.freePort(), TestInfra.freePort(), services[i]));
+    }
+  }
+
+  public TestInfra infra() {
+    return infra;
+  }
+
+  public TestInfra.NodeSetup setup() {
+    return setup;
+  }
+
+  public List<Slot> slots() {
+    return List.copyOf(slots);
+  }
+
+  public Slot slot(int index) {
+    return slots.get(index);
+  }
+
+  /** {@code ATES_CONTACT_POINTS} of a slot (see the constructor's {@code formation}). */
+  public String contactPoints(int index) {
+    int listed = index < formation ? formation : slots.size();
+    return slots.stream().limit(listed).map(Slot::contactPoint).collect(Collectors.joining(","));
+  }
+
+  /** Launches the given slots together and waits until each is ready. */
+  public void start(int... indexes) {
+    List<NodeProcess> launched = new ArrayList<>();
+    for (int i : indexes) {
+      NodeProcess node = launch(i);
+      launched.add(node);
+    }
+    launched.forEach(NodeProcess::awaitReady);
+  }
+
+  private NodeProcess launch(int index) {
+    if (running.containsKey(index) && running.get(index).isAlive()) {
+      throw new IllegalStateException("slot " + index + " is running");
+    }
+    Slot slot = slots.get(index);
+    Map<String, String> env =
+        new HashMap<>(
+            infra.nodeEnvironment(setup, slot.services(), slot.httpPort(), slot.managementPort()));
+    env.put("ATES_REMOTE_PORT", Integer.toString(slot.remotePort()));
+    env.put("ATES_CONTACT_POINTS", contactPoints(index));
+    env.put("ATES_REQUIRED_CONTACT_POINTS", Integer.toString(formation));
+    env.putAll(extraEnv);
+    Path log = Path.of("target", name + "-node" + index + ".log");
+    NodeProcess node = NodeProcess.launch(env, slot.httpPort(), slot.managementPort(), log);
+    running.put(index, node);
+    return node;
+  }
+
+  public NodeProcess node(int index) {
+    return running.get(index);
+  }
+
+  /** The slots whose node is running. */
+  public List<Slot> up() {
+    return slots.stream()
+        .filter(s -> running.containsKey(s.index()) && running.get(s.index()).isAlive())
+        .toList();
+  }
+
+  public void kill(int index) {
+    running.get(index).kill();
+  }
+
+  public void stop(int index) {
+    running.get(index).stop();
+  }
+
+  /** Waits until every running node sees exactly the running nodes as Up members. */
+  public void awaitMembers(Duration timeout) {
+    List<Slot> up = up();
+    for (Slot slot : up) {
+      Http management = new Http(slot.managementPort());
+      await()
+          .atMost(timeout)
+          .pollInterval(Duration.ofMillis(250))
+          .ignoreExceptions()
+          .untilAsserted(
+              () -> {
+                JsonNode members = management.get("/cluster/members", null).json();
+                long upMembers =
+                    IntStream.range(0, members.get("members").size())
+                        .mapToObj(i -> members.get("members").get(i))
+                        .filter(m -> m.get("status").asText().equals("Up"))
+                        .count();
+                assertEquals(up.size(), upMembers, members.toString());
+                assertEquals(0, members.get("unreachable").size(), members.toString());
+              });
+    }
+  }
+
+  /**
+   * The shards of an entity type that a node hosts now (Akka Management's cluster HTTP {@code
+   * /cluster/shards/{name}}, which asks the node's own shard region).
+   */
+  public int shardsOn(int index, String typeName) {
+    Http management = new Http(slots.get(index).managementPort());
+    JsonNode regions = management.get("/cluster/shards/" + typeName, null).json().get("regions");
+    // one {shardId, numEntities} per shard the node's region hosts
+    return regions.size();
+  }
+
+  @Override
+  public void close() {
+    for (NodeProcess node : running.values()) {
+      if (node.isAlive()) {
+        node.resume();
+        node.kill();
+      }
+    }
+  }
+}

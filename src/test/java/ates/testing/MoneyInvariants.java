@@ -1,0 +1,217 @@
+package ates.testing;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ates.contract.EventEnvelope;
+import ates.contract.EventJson;
+import ates.contract.Topics;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+
+/**
+ * The money checks after a workload, made from the outside: the task topics (read with Kafka's own
+ * consumer) say what every worker owes and earned; the accounting API must show exactly those
+ * movements, once each, with balances that add up; analytics must agree with accounting.
+ */
+public final class MoneyInvariants {
+
+  private MoneyInvariants() {}
+
+  /** What the task topics say: per worker, the fees and rewards it must be booked. */
+  public record Expected(
+      Map<UUID, Long> fees,
+      Map<UUID, Long> rewards,
+      Map<UUID, Integer> assignments,
+      Map<UUID, Integer> completions,
+      Set<UUID> tasks) {
+    long balance(UUID worker) {
+      return rewards.getOrDefault(worker, 0L) - fees.getOrDefault(worker, 0L);
+    }
+  }
+
+  /**
+   * Reads the task topics until every acknowledged create and completion is on them, counting each
+   * eventId once, and checks that each acknowledged task was created once (one creation event id).
+   */
+  public static Expected fromTopics(
+      String bootstrap, TestInfra.NodeSetup setup, Workload workload, Duration timeout) {
+    Set<UUID> acknowledged = new HashSet<>(workload.created.values());
+    Set<UUID> completedTasks = Set.copyOf(workload.completed);
+    List<ConsumerRecord<String, byte[]>> created =
+        TopicReader.readUntil(
+            bootstrap,
+            setup.topic(Topics.TASK_CREATED),
+            timeout,
+            records -> taskIds(records).containsAll(acknowledged));
+    Map<UUID, Set<UUID>> creationIds = new HashMap<>();
+    for (EventEnvelope e : decode(created)) {
+      UUID task = UUID.fromString(e.data().get("taskId").asText());
+      creationIds.computeIfAbsent(task, t -> new HashSet<>()).add(e.eventId());
+    }
+    creationIds.forEach(
+        (task, ids) -> assertEquals(1, ids.size(), "task " + task + " created " + ids.size()));
+    assertEquals(
+        acknowledged,
+        creationIds.keySet(),
+        "the tasks on the topic are exactly the acknowledged creates");
+
+    List<ConsumerRecord<String, byte[]>> assigned =
+        TopicReader.readUntil(
+            bootstrap,
+            setup.topic(Topics.TASK_ASSIGNED),
+            timeout,
+            records -> taskIds(records).containsAll(acknowledged));
+    List<ConsumerRecord<String, byte[]>> completed =
+        TopicReader.readUntil(
+            bootstrap,
+            setup.topic(Topics.TASK_COMPLETED),
+            timeout,
+            records -> taskIds(records).containsAll(completedTasks));
+
+    Map<UUID, Long> fees = new HashMap<>();
+    Map<UUID, Long> rewards = new HashMap<>();
+    Map<UUID, Integer> assignments = new HashMap<>();
+    Map<UUID, Integer> completions = new HashMap<>();
+    Set<UUID> seen = new HashSet<>();
+    for (EventEnvelope e : decode(assigned)) {
+      if (!seen.add(e.eventId())) continue;
+      UUID worker = UUID.fromString(e.data().get("assigneeId").asText());
+      fees.merge(worker, e.data().get("assignFee").asLong(), Long::sum);
+      assignments.merge(worker, 1, Integer::sum);
+    }
+    Set<UUID> completedOnTopic = new HashSet<>();
+    for (EventEnvelope e : decode(completed)) {
+      if (!seen.add(e.eventId())) continue;
+      UUID task = UUID.fromString(e.data().get("taskId").asText());
+      assertTrue(completedOnTopic.add(task), "task " + task + " completed twice");
+      UUID worker = UUID.fromString(e.data().get("assigneeId").asText());
+      rewards.merge(worker, e.data().get("completionReward").asLong(), Long::sum);
+      completions.merge(worker, 1, Integer::sum);
+    }
+    assertEquals(completedTasks, completedOnTopic, "completed on the topic = acknowledged");
+    return new Expected(fees, rewards, assignments, completions, acknowledged);
+  }
+
+  /**
+   * Every worker's ledger, through the accounting API, holds exactly the expected fees and rewards,
+   * one transaction each, and its balance is the sum of its movements. Awaited, since accounting
+   * consumes asynchronously.
+   */
+  public static void ledgersMatch(
+      Http http, String accountantToken, Set<UUID> workers, Expected expected, Duration timeout) {
+    for (UUID worker : workers) {
+      await()
+          .atMost(timeout)
+          .pollInterval(Duration.ofMillis(500))
+          .untilAsserted(() -> ledgerMatches(http, accountantToken, worker, expected));
+    }
+  }
+
+  private static void ledgerMatches(Http http, String token, UUID worker, Expected expected) {
+    long fees = 0;
+    long rewards = 0;
+    long payouts = 0;
+    int feeCount = 0;
+    int rewardCount = 0;
+    Set<String> transactionIds = new HashSet<>();
+    String before = null;
+    long balance = 0;
+    boolean first = true;
+    while (true) {
+      String path =
+          "/api/accounts/" + worker + "?limit=500" + (before == null ? "" : "&before=" + before);
+      Http.Response response = http.get(path, token);
+      assertEquals(200, response.status(), response.body());
+      JsonNode account = response.json();
+      if (first) {
+        balance = account.get("balance").asLong();
+        first = false;
+      }
+      JsonNode transactions = account.get("transactions");
+      for (JsonNode t : transactions) {
+        assertTrue(
+            transactionIds.add(t.get("transactionId").asText()), "transaction listed twice: " + t);
+        long amount = t.get("amount").asLong();
+        switch (t.get("type").asText()) {
+          case "assignment_fee" -> {
+            fees += amount;
+            feeCount++;
+          }
+          case "completion_reward" -> {
+            rewards += amount;
+            rewardCount++;
+          }
+          case "payout" -> payouts += amount;
+          default -> throw new AssertionError("unknown type " + t);
+        }
+      }
+      if (transactions.size() < 500) break;
+      before = transactions.get(transactions.size() - 1).get("createdAt").asText();
+    }
+    assertEquals(
+        expected.assignments().getOrDefault(worker, 0), feeCount, "fees booked for " + worker);
+    assertEquals(
+        expected.completions().getOrDefault(worker, 0),
+        rewardCount,
+        "rewards booked for " + worker);
+    assertEquals(expected.fees().getOrDefault(worker, 0L), fees, "fee total of " + worker);
+    assertEquals(expected.rewards().getOrDefault(worker, 0L), rewards, "rewards of " + worker);
+    assertEquals(rewards - fees - payouts, balance, "balance = Σ movements for " + worker);
+  }
+
+  /**
+   * Analytics' management earnings equal accounting's for yesterday and today (UTC, the default
+   * billing zone), and both equal Σ fees − Σ rewards from the task topics.
+   */
+  public static void analyticsAgrees(
+      Http http, String adminToken, Expected expected, Duration timeout) {
+    LocalDate today = LocalDate.now(ZoneOffset.UTC);
+    LocalDate yesterday = today.minusDays(1);
+    long fromTopics =
+        expected.fees().values().stream().mapToLong(Long::longValue).sum()
+            - expected.rewards().values().stream().mapToLong(Long::longValue).sum();
+    await()
+        .atMost(timeout)
+        .pollInterval(Duration.ofMillis(500))
+        .untilAsserted(
+            () -> {
+              JsonNode earnings =
+                  http.get(
+                          "/api/accounting/earnings?from=" + yesterday + "&to=" + today, adminToken)
+                      .json();
+              long accounting = 0;
+              for (JsonNode day : earnings) accounting += day.get("managementEarnings").asLong();
+              long analytics = 0;
+              for (LocalDate d : List.of(yesterday, today)) {
+                analytics +=
+                    http.get("/api/analytics/dashboard?date=" + d, adminToken)
+                        .json()
+                        .get("managementEarnings")
+                        .asLong();
+              }
+              assertEquals(fromTopics, accounting, "accounting earnings = topics");
+              assertEquals(accounting, analytics, "analytics = accounting");
+            });
+  }
+
+  private static Set<UUID> taskIds(List<ConsumerRecord<String, byte[]>> records) {
+    Set<UUID> ids = new HashSet<>();
+    for (ConsumerRecord<String, byte[]> r : records) ids.add(UUID.fromString(r.key()));
+    return ids;
+  }
+
+  private static List<EventEnvelope> decode(List<ConsumerRecord<String, byte[]>> records) {
+    return records.stream().map(r -> EventJson.decode(r.value())).toList();
+  }
+}

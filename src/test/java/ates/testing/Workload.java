@@ -1,0 +1,273 @@
+package ates.testing;
+
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+
+/**
+ * Steady client load on a cluster, as a careful client sends it: creates at a fixed rate, each with
+ * an {@code Idempotency-Key}, spread over every node, and a completion by the assignee for every
+ * other created task. A request that meets a refused connection, a timeout or a 503 is retried on
+ * the next node (honouring {@code Retry-After}) until it is answered or its deadline passes; a
+ * create keeps its key across retries. What the nodes acknowledged is recorded for the checks
+ * afterwards, and every request that failed for good is recorded with its reason.
+ */
+public final class Workload implements AutoCloseable {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(10);
+
+  private final Supplier<List<Integer>> httpPorts;
+  private final UUID creatorId;
+  private final String creatorToken;
+  private final Map<UUID, String> workerTokens;
+  private final Duration deadline;
+  private final HttpClient client =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+  private final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor();
+  private final ExecutorService clients = Executors.newFixedThreadPool(24);
+  private final AtomicInteger next = new AtomicInteger();
+  private final AtomicLong sequence = new AtomicLong();
+  private final String run = UUID.randomUUID().toString().substring(0, 8);
+
+  /** Idempotency-Key → task id of every acknowledged create. */
+  public final Map<String, UUID> created = new ConcurrentHashMap<>();
+
+  /** Tasks whose completion was acknowledged. */
+  public final Set<UUID> completed = ConcurrentHashMap.newKeySet();
+
+  /** Requests that failed for good, with the reason. */
+  public final ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
+
+  /** Attempts that were retried (refused connection, timeout, 503). */
+  public final AtomicLong retries = new AtomicLong();
+
+  private final AtomicInteger inFlight = new AtomicInteger();
+
+  /**
+   * @param httpPorts the HTTP ports of the nodes to spread requests over (read on every attempt)
+   * @param creatorId the user who creates tasks (a manager)
+   * @param creatorToken that user's token
+   * @param workerTokens each worker's token, by user id, for the completions
+   * @param deadline how long one request may be retried before it counts as failed
+   */
+  public Workload(
+      Supplier<List<Integer>> httpPorts,
+      UUID creatorId,
+      String creatorToken,
+      Map<UUID, String> workerTokens,
+      Duration deadline) {
+    this.httpPorts = httpPorts;
+    this.creatorId = creatorId;
+    this.creatorToken = creatorToken;
+    this.workerTokens = Map.copyOf(workerTokens);
+    this.deadline = deadline;
+  }
+
+  public UUID creatorId() {
+    return creatorId;
+  }
+
+  /** Starts sending {@code createsPerSecond} creates a second (open model: fixed arrivals). */
+  public Workload start(int createsPerSecond) {
+    long periodMicros = 1_000_000L / createsPerSecond;
+    ticker.scheduleAtFixedRate(
+        () -> submit(this::createOne), 0, periodMicros, TimeUnit.MICROSECONDS);
+    return this;
+  }
+
+  private void submit(Runnable op) {
+    inFlight.incrementAndGet();
+    clients.execute(
+        () -> {
+          try {
+            op.run();
+          } catch (RuntimeException e) {
+            failures.add("client error: " + e);
+          } finally {
+            inFlight.decrementAndGet();
+          }
+        });
+  }
+
+  /** Stops new requests and waits for the ones in flight to be answered or to fail for good. */
+  public void stop() {
+    ticker.shutdownNow();
+    await()
+        .atMost(deadline.plusSeconds(30))
+        .pollInterval(Duration.ofMillis(100))
+        .until(() -> inFlight.get() == 0);
+    clients.shutdown();
+  }
+
+  /** Sends one create with a fresh key, the same way the load does, and waits for its answer. */
+  public Optional<UUID> createOne() {
+    long n = sequence.incrementAndGet();
+    return create("wl-" + run + "-" + n, httpPorts, n % 2 == 0);
+  }
+
+  /**
+   * Sends a create with the given key to the given nodes (retrying as the load does) and records it
+   * when acknowledged; the assignee completes it afterwards when {@code thenComplete}.
+   */
+  public Optional<UUID> create(String key, Supplier<List<Integer>> ports, boolean thenComplete) {
+    String body =
+        "{\"title\":\"load " + key + "\",\"description\":\"steady load\",\"jiraId\":\"LOAD-1\"}";
+    Optional<HttpResponse<String>> answer =
+        send(ports, "POST", "/api/tasks", creatorToken, body, Map.of("Idempotency-Key", key));
+    if (answer.isEmpty()) {
+      failures.add("create " + key + ": no answer within " + deadline);
+      return Optional.empty();
+    }
+    HttpResponse<String> response = answer.get();
+    if (response.statusCode() != 201) {
+      failures.add("create " + key + ": " + response.statusCode() + " " + response.body());
+      return Optional.empty();
+    }
+    JsonNode task = json(response.body());
+    UUID taskId = UUID.fromString(task.get("taskId").asText());
+    UUID previous = created.putIfAbsent(key, taskId);
+    if (previous != null && !previous.equals(taskId)) {
+      failures.add("create " + key + ": answered two tasks " + previous + " and " + taskId);
+    }
+    if (thenComplete) {
+      UUID assignee = UUID.fromString(task.get("assigneeId").asText());
+      submit(() -> complete(taskId, assignee));
+    }
+    return Optional.of(taskId);
+  }
+
+  private void complete(UUID taskId, UUID assignee) {
+    String token = workerTokens.get(assignee);
+    if (token == null) {
+      failures.add("complete " + taskId + ": no token for assignee " + assignee);
+      return;
+    }
+    Optional<HttpResponse<String>> answer =
+        send("POST", "/api/tasks/" + taskId + "/complete", token, "", Map.of());
+    if (answer.isEmpty()) {
+      failures.add("complete " + taskId + ": no answer within " + deadline);
+      return;
+    }
+    int status = answer.get().statusCode();
+    if (status == 200) {
+      completed.add(taskId);
+    } else if (status == 409 && isDone(taskId, token)) {
+      // an earlier attempt was applied but its answer was lost (a killed node): done once
+      completed.add(taskId);
+    } else {
+      failures.add("complete " + taskId + ": " + status + " " + answer.get().body());
+    }
+  }
+
+  private boolean isDone(UUID taskId, String token) {
+    return send("GET", "/api/tasks/" + taskId, token, null, Map.of())
+        .filter(r -> r.statusCode() == 200)
+        .map(r -> json(r.body()).get("status").asText().equals("done"))
+        .orElse(false);
+  }
+
+  /**
+   * Sends a request, retrying on the next node after a refused connection, a timeout, a 503 or a
+   * 502/504, until answered otherwise or the deadline passes (then empty).
+   */
+  private Optional<HttpResponse<String>> send(
+      String method, String path, String token, String body, Map<String, String> headers) {
+    return send(httpPorts, method, path, token, body, headers);
+  }
+
+  private Optional<HttpResponse<String>> send(
+      Supplier<List<Integer>> httpPorts,
+      String method,
+      String path,
+      String token,
+      String body,
+      Map<String, String> headers) {
+    long until = System.nanoTime() + deadline.toNanos();
+    long backoffMillis = 100;
+    while (System.nanoTime() < until) {
+      List<Integer> ports = httpPorts.get();
+      int port = ports.get(Math.floorMod(next.getAndIncrement(), ports.size()));
+      HttpRequest.Builder request =
+          HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+              .timeout(REQUEST_TIMEOUT)
+              .header("Authorization", "Bearer " + token);
+      headers.forEach(request::header);
+      if (body == null) {
+        request.GET();
+      } else {
+        request
+            .header("Content-Type", "application/json")
+            .method(method, HttpRequest.BodyPublishers.ofString(body));
+      }
+      long waitMillis;
+      try {
+        HttpResponse<String> response =
+            client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        int status = response.statusCode();
+        if (status != 503 && status != 502 && status != 504) return Optional.of(response);
+        waitMillis =
+            response
+                .headers()
+                .firstValue("Retry-After")
+                .map(s -> Math.min(2_000L, Long.parseLong(s) * 1000))
+                .orElse(backoffMillis);
+      } catch (IOException e) {
+        waitMillis = backoffMillis;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return Optional.empty();
+      }
+      retries.incrementAndGet();
+      sleepJittered(waitMillis);
+      backoffMillis = Math.min(1_000, backoffMillis * 2);
+    }
+    return Optional.empty();
+  }
+
+  /** Client-side backoff between retries, jittered: a real client's pause, not a wait for state. */
+  private static void sleepJittered(long millis) {
+    long jittered = millis / 2 + ThreadLocalRandom.current().nextLong(millis / 2 + 1);
+    try {
+      TimeUnit.MILLISECONDS.sleep(jittered);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static JsonNode json(String body) {
+    try {
+      return JSON.readTree(body);
+    } catch (IOException e) {
+      throw new IllegalStateException("not JSON: " + body, e);
+    }
+  }
+
+  @Override
+  public void close() {
+    ticker.shutdownNow();
+    clients.shutdownNow();
+  }
+}
