@@ -21,14 +21,25 @@ import java.util.stream.IntStream;
  */
 public final class LocalCluster implements AutoCloseable {
 
-  /** One node's fixed place: ports and services. */
-  public record Slot(int index, int httpPort, int managementPort, int remotePort, String services) {
+  /**
+   * One node's fixed place: ports and services. With a remote proxy, the node binds Artery to
+   * {@code remoteBindPort} and its peers reach it through the proxy on {@code remotePort}, so a
+   * test can cut it off the cluster network.
+   */
+  public record Slot(
+      int index,
+      int httpPort,
+      int managementPort,
+      int remotePort,
+      int remoteBindPort,
+      String services) {
     public String contactPoint() {
       return "127.0.0.1:" + managementPort;
     }
   }
 
-  private final TestInfra infra;
+  private final NodeServers infra;
+  private final Map<Integer, TcpFaultProxy> remoteProxies = new HashMap<>();
   private final TestInfra.NodeSetup setup;
   private final String name;
   private final List<Slot> slots = new ArrayList<>();
@@ -44,19 +55,36 @@ public final class LocalCluster implements AutoCloseable {
    */
   public LocalCluster(
       String name, int formation, Map<String, String> extraEnv, String... services) {
-    this.infra = TestInfra.get();
+    this(TestInfra.get(), false, name, formation, extraEnv, services);
+  }
+
+  /**
+   * @param servers the Postgres and Kafka the nodes use
+   * @param proxiedRemoting put a {@link TcpFaultProxy} in front of each node's Artery port
+   */
+  public LocalCluster(
+      NodeServers servers,
+      boolean proxiedRemoting,
+      String name,
+      int formation,
+      Map<String, String> extraEnv,
+      String... services) {
+    this.infra = servers;
     this.formation = formation;
     this.setup = infra.newNode();
     this.name = name;
     this.extraEnv = Map.copyOf(extraEnv);
     for (int i = 0; i < services.length; i++) {
+      int remotePort = TestInfra.freePort();
+      int bindPort = proxiedRemoting ? TestInfra.freePort() : remotePort;
       slots.add(
           new Slot(
-              i, TestInfra.freePort(), TestInfra.freePort(), TestInfra.freePort(), services[i]));
+              i, TestInfra.freePort(), TestInfra.freePort(), remotePort, bindPort, services[i]));
+      if (proxiedRemoting) remoteProxies.put(i, TcpFaultProxy.start(remotePort, bindPort));
     }
   }
 
-  public TestInfra infra() {
+  public NodeServers infra() {
     return infra;
   }
 
@@ -97,6 +125,14 @@ public final class LocalCluster implements AutoCloseable {
         new HashMap<>(
             infra.nodeEnvironment(setup, slot.services(), slot.httpPort(), slot.managementPort()));
     env.put("ATES_REMOTE_PORT", Integer.toString(slot.remotePort()));
+    if (slot.remoteBindPort() != slot.remotePort()) {
+      // Artery listens on the bind port; its canonical (advertised) port is the proxy's
+      env.put(
+          "JAVA_TOOL_OPTIONS",
+          "-Dakka.remote.artery.bind.port="
+              + slot.remoteBindPort()
+              + " -Dakka.remote.artery.bind.hostname=127.0.0.1");
+    }
     env.put("ATES_CONTACT_POINTS", contactPoints(index));
     env.put("ATES_REQUIRED_CONTACT_POINTS", Integer.toString(formation));
     env.putAll(extraEnv);
@@ -159,8 +195,14 @@ public final class LocalCluster implements AutoCloseable {
     return regions.size();
   }
 
+  /** The proxy in front of a node's Artery port (only with proxied remoting). */
+  public TcpFaultProxy remoteProxy(int index) {
+    return remoteProxies.get(index);
+  }
+
   @Override
   public void close() {
+    remoteProxies.values().forEach(TcpFaultProxy::close);
     for (NodeProcess node : running.values()) {
       if (node.isAlive()) {
         node.resume();

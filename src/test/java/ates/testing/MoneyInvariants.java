@@ -118,7 +118,7 @@ public final class MoneyInvariants {
     }
   }
 
-  private static void ledgerMatches(Http http, String token, UUID worker, Expected expected) {
+  static void ledgerMatches(Http http, String token, UUID worker, Expected expected) {
     long fees = 0;
     long rewards = 0;
     long payouts = 0;
@@ -172,37 +172,109 @@ public final class MoneyInvariants {
 
   /**
    * Analytics' management earnings equal accounting's for yesterday and today (UTC, the default
-   * billing zone), and both equal Σ fees − Σ rewards from the task topics.
+   * billing zone), and both equal Σ fees − Σ rewards from the task topics. Awaited.
    */
   public static void analyticsAgrees(
       Http http, String adminToken, Expected expected, Duration timeout) {
+    await()
+        .atMost(timeout)
+        .pollInterval(Duration.ofMillis(500))
+        .untilAsserted(() -> analyticsMatches(http, adminToken, expected));
+  }
+
+  static void analyticsMatches(Http http, String adminToken, Expected expected) {
     LocalDate today = LocalDate.now(ZoneOffset.UTC);
     LocalDate yesterday = today.minusDays(1);
     long fromTopics =
         expected.fees().values().stream().mapToLong(Long::longValue).sum()
             - expected.rewards().values().stream().mapToLong(Long::longValue).sum();
-    await()
-        .atMost(timeout)
-        .pollInterval(Duration.ofMillis(500))
-        .untilAsserted(
-            () -> {
-              JsonNode earnings =
-                  http.get(
-                          "/api/accounting/earnings?from=" + yesterday + "&to=" + today, adminToken)
-                      .json();
-              long accounting = 0;
-              for (JsonNode day : earnings) accounting += day.get("managementEarnings").asLong();
-              long analytics = 0;
-              for (LocalDate d : List.of(yesterday, today)) {
-                analytics +=
-                    http.get("/api/analytics/dashboard?date=" + d, adminToken)
-                        .json()
-                        .get("managementEarnings")
-                        .asLong();
-              }
-              assertEquals(fromTopics, accounting, "accounting earnings = topics");
-              assertEquals(accounting, analytics, "analytics = accounting");
-            });
+    JsonNode earnings =
+        http.get("/api/accounting/earnings?from=" + yesterday + "&to=" + today, adminToken).json();
+    long accounting = 0;
+    for (JsonNode day : earnings) accounting += day.get("managementEarnings").asLong();
+    long analytics = 0;
+    for (LocalDate d : List.of(yesterday, today)) {
+      analytics +=
+          http.get("/api/analytics/dashboard?date=" + d, adminToken)
+              .json()
+              .get("managementEarnings")
+              .asLong();
+    }
+    assertEquals(fromTopics, accounting, "accounting earnings = topics");
+    assertEquals(accounting, analytics, "analytics = accounting");
+  }
+
+  /** The invariants of one check, each true or false, with the first failure's message. */
+  public record Outcome(Map<String, Boolean> invariants, List<String> problems) {
+    public boolean allHold() {
+      return invariants.values().stream().allMatch(Boolean::booleanValue);
+    }
+  }
+
+  /**
+   * Checks every money invariant once, from a fresh read of the topics: each acknowledged create
+   * exists once, each fee and reward is booked once with balances = Σ movements, and analytics =
+   * accounting. The clients must have stopped; {@link #awaitAll} retries while the pipeline drains.
+   */
+  public static Outcome checkAll(
+      Http http,
+      String adminToken,
+      NodeServers servers,
+      TestInfra.NodeSetup setup,
+      Workload workload,
+      Set<UUID> workers) {
+    Map<String, Boolean> invariants = new java.util.LinkedHashMap<>();
+    List<String> problems = new java.util.ArrayList<>();
+    Expected expected = null;
+    try {
+      expected = fromTopics(servers.kafkaBootstrap(), setup, workload, Duration.ofSeconds(20));
+      invariants.put("acknowledged_creates_exist_once", true);
+    } catch (AssertionError e) {
+      invariants.put("acknowledged_creates_exist_once", false);
+      problems.add(e.getMessage());
+    }
+    boolean booked = expected != null;
+    if (expected != null) {
+      for (UUID worker : workers) {
+        try {
+          ledgerMatches(http, adminToken, worker, expected);
+        } catch (AssertionError | RuntimeException e) {
+          booked = false;
+          problems.add(e.getMessage());
+          break;
+        }
+      }
+    }
+    invariants.put("fees_and_rewards_booked_once_and_balances_add_up", booked);
+    boolean agrees = expected != null;
+    if (expected != null) {
+      try {
+        analyticsMatches(http, adminToken, expected);
+      } catch (AssertionError | RuntimeException e) {
+        agrees = false;
+        problems.add(e.getMessage());
+      }
+    }
+    invariants.put("analytics_equals_accounting", agrees);
+    return new Outcome(invariants, problems);
+  }
+
+  /** {@link #checkAll} until every invariant holds or the timeout passes; the last outcome. */
+  public static Outcome awaitAll(
+      Http http,
+      String adminToken,
+      NodeServers servers,
+      TestInfra.NodeSetup setup,
+      Workload workload,
+      Set<UUID> workers,
+      Duration timeout) {
+    long until = System.nanoTime() + timeout.toNanos();
+    Outcome outcome = checkAll(http, adminToken, servers, setup, workload, workers);
+    while (!outcome.allHold() && System.nanoTime() < until) {
+      await().pollDelay(Duration.ofSeconds(1)).until(() -> true);
+      outcome = checkAll(http, adminToken, servers, setup, workload, workers);
+    }
+    return outcome;
   }
 
   private static Set<UUID> taskIds(List<ConsumerRecord<String, byte[]>> records) {

@@ -20,7 +20,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * server alone ({@link #postgresOnly()}). Each node a test starts gets its own databases (a
  * database prefix of its own), so tests do not see each other's rows.
  */
-public final class TestInfra {
+public final class TestInfra implements NodeServers {
 
   private static final AtomicInteger NODES = new AtomicInteger();
   private static final AtomicInteger DATABASES = new AtomicInteger();
@@ -87,6 +87,7 @@ public final class TestInfra {
     }
   }
 
+  @Override
   public String kafkaBootstrap() {
     return kafka.bootstrapServers();
   }
@@ -96,6 +97,7 @@ public final class TestInfra {
   }
 
   /** A fresh identity for a node: its own databases and data directory. */
+  @Override
   public NodeSetup newNode() {
     int n = NODES.incrementAndGet();
     return new NodeSetup("t" + n + "_", "t" + n + ".", root.resolve("node-" + n));
@@ -139,15 +141,28 @@ public final class TestInfra {
   }
 
   /** Environment variables that give a child JVM running {@code ates.Main} the same setup. */
+  @Override
   public Map<String, String> nodeEnvironment(
       NodeSetup setup, String services, int httpPort, int managementPort) {
+    return environment(
+        postgres.serverUrl(), kafka.bootstrapServers(), setup, services, httpPort, managementPort);
+  }
+
+  /** A child node's environment on the given Postgres server URL and Kafka bootstrap. */
+  public static Map<String, String> environment(
+      String dbUrl,
+      String kafkaBootstrap,
+      NodeSetup setup,
+      String services,
+      int httpPort,
+      int managementPort) {
     Map<String, String> env = new HashMap<>();
     env.put("ATES_SERVICES", services);
     env.put("ATES_DATA_DIR", setup.dataDir().toString());
-    env.put("ATES_DB_URL", postgres.serverUrl());
+    env.put("ATES_DB_URL", dbUrl);
     env.put("ATES_DB_USER", "postgres");
     env.put("ATES_DB_PREFIX", setup.databasePrefix());
-    env.put("ATES_KAFKA_BOOTSTRAP", kafka.bootstrapServers());
+    env.put("ATES_KAFKA_BOOTSTRAP", kafkaBootstrap);
     env.put("ATES_KAFKA_TOPIC_PREFIX", setup.topicPrefix());
     env.put("ATES_HTTP_PORT", Integer.toString(httpPort));
     env.put("ATES_HTTP_INTERFACE", "127.0.0.1");

@@ -61,10 +61,31 @@ public final class Workload implements AutoCloseable {
   /** Requests that failed for good, with the reason. */
   public final ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
 
+  /** Keys of creates that got no answer before their deadline: they may exist or not. */
+  public final ConcurrentLinkedQueue<String> unanswered = new ConcurrentLinkedQueue<>();
+
+  /**
+   * Sends every unanswered create again with its key, as a client does once the system is back: the
+   * key makes sure it exists exactly once afterwards. Returns how many are still unanswered.
+   */
+  public int resendUnanswered() {
+    List<String> keys = List.copyOf(unanswered);
+    unanswered.clear();
+    for (String key : keys) create(key, httpPorts, false);
+    return unanswered.size();
+  }
+
   /** Attempts that were retried (refused connection, timeout, 503). */
   public final AtomicLong retries = new AtomicLong();
 
+  /** 5xx answers other than a 503 with Retry-After (http-api.md allows no other). */
+  public final ConcurrentLinkedQueue<String> badServerErrors = new ConcurrentLinkedQueue<>();
+
+  /** When attempts were retried ({@link System#nanoTime}), to time when clients saw a fault. */
+  public final ConcurrentLinkedQueue<Long> retryTimes = new ConcurrentLinkedQueue<>();
+
   private final AtomicInteger inFlight = new AtomicInteger();
+  private volatile java.util.concurrent.ScheduledFuture<?> arrivals;
 
   /**
    * @param httpPorts the HTTP ports of the nodes to spread requests over (read on every attempt)
@@ -93,8 +114,9 @@ public final class Workload implements AutoCloseable {
   /** Starts sending {@code createsPerSecond} creates a second (open model: fixed arrivals). */
   public Workload start(int createsPerSecond) {
     long periodMicros = 1_000_000L / createsPerSecond;
-    ticker.scheduleAtFixedRate(
-        () -> submit(this::createOne), 0, periodMicros, TimeUnit.MICROSECONDS);
+    arrivals =
+        ticker.scheduleAtFixedRate(
+            () -> submit(this::createOne), 0, periodMicros, TimeUnit.MICROSECONDS);
     return this;
   }
 
@@ -112,14 +134,46 @@ public final class Workload implements AutoCloseable {
         });
   }
 
-  /** Stops new requests and waits for the ones in flight to be answered or to fail for good. */
+  /**
+   * Stops new requests and waits for the ones in flight to be answered or to fail for good; {@link
+   * #start} may send again afterwards.
+   */
   public void stop() {
-    ticker.shutdownNow();
+    if (arrivals != null) arrivals.cancel(false);
     await()
         .atMost(deadline.plusSeconds(30))
         .pollInterval(Duration.ofMillis(100))
         .until(() -> inFlight.get() == 0);
-    clients.shutdown();
+  }
+
+  /** The first retried attempt at or after {@code sinceNanos}, if any. */
+  public Optional<Long> firstRetryAfter(long sinceNanos) {
+    return retryTimes.stream().filter(t -> t >= sinceNanos).min(Long::compare);
+  }
+
+  /** Reassigns every open task ({@code POST /api/tasks/shuffle}, as the creating manager). */
+  public Optional<Integer> shuffle() {
+    inFlight.incrementAndGet();
+    try {
+      Optional<HttpResponse<String>> answer =
+          send("POST", "/api/tasks/shuffle", creatorToken, "", Map.of());
+      if (answer.isPresent() && answer.get().statusCode() == 200) {
+        return Optional.of(json(answer.get().body()).get("reassigned").asInt());
+      }
+      failures.add("shuffle: " + answer.map(r -> r.statusCode() + " " + r.body()).orElse("none"));
+      return Optional.empty();
+    } finally {
+      inFlight.decrementAndGet();
+    }
+  }
+
+  /** Closes today's billing day ({@code POST /api/accounting/billing-cycles/close}). */
+  public boolean closeDay(String adminToken) {
+    Optional<HttpResponse<String>> answer =
+        send("POST", "/api/accounting/billing-cycles/close", adminToken, "{}", Map.of());
+    if (answer.isPresent() && answer.get().statusCode() == 200) return true;
+    failures.add("close day: " + answer.map(r -> r.statusCode() + " " + r.body()).orElse("none"));
+    return false;
   }
 
   /** Sends one create with a fresh key, the same way the load does, and waits for its answer. */
@@ -139,6 +193,7 @@ public final class Workload implements AutoCloseable {
         send(ports, "POST", "/api/tasks", creatorToken, body, Map.of("Idempotency-Key", key));
     if (answer.isEmpty()) {
       failures.add("create " + key + ": no answer within " + deadline);
+      unanswered.add(key);
       return Optional.empty();
     }
     HttpResponse<String> response = answer.get();
@@ -160,33 +215,46 @@ public final class Workload implements AutoCloseable {
   }
 
   private void complete(UUID taskId, UUID assignee) {
-    String token = workerTokens.get(assignee);
-    if (token == null) {
-      failures.add("complete " + taskId + ": no token for assignee " + assignee);
-      return;
-    }
-    Optional<HttpResponse<String>> answer =
-        send("POST", "/api/tasks/" + taskId + "/complete", token, "", Map.of());
-    if (answer.isEmpty()) {
-      failures.add("complete " + taskId + ": no answer within " + deadline);
-      return;
-    }
-    int status = answer.get().statusCode();
-    if (status == 200) {
-      completed.add(taskId);
-    } else if (status == 409 && isDone(taskId, token)) {
-      // an earlier attempt was applied but its answer was lost (a killed node): done once
-      completed.add(taskId);
-    } else {
+    UUID current = assignee;
+    for (int attempt = 0; attempt < 3; attempt++) {
+      String token = workerTokens.get(current);
+      if (token == null) {
+        failures.add("complete " + taskId + ": no token for assignee " + current);
+        return;
+      }
+      Optional<HttpResponse<String>> answer =
+          send("POST", "/api/tasks/" + taskId + "/complete", token, "", Map.of());
+      if (answer.isEmpty()) {
+        failures.add("complete " + taskId + ": no answer within " + deadline);
+        return;
+      }
+      int status = answer.get().statusCode();
+      if (status == 200) {
+        completed.add(taskId);
+        return;
+      }
+      Optional<JsonNode> task = read(taskId);
+      if (status == 409 && task.isPresent() && task.get().get("status").asText().equals("done")) {
+        // an earlier attempt was applied but its answer was lost (a killed node): done once
+        completed.add(taskId);
+        return;
+      }
+      if (status == 403 && task.isPresent()) {
+        // a shuffle gave the task to another worker: that worker completes it
+        current = UUID.fromString(task.get().get("assigneeId").asText());
+        continue;
+      }
       failures.add("complete " + taskId + ": " + status + " " + answer.get().body());
+      return;
     }
+    failures.add("complete " + taskId + ": reassigned under every attempt");
   }
 
-  private boolean isDone(UUID taskId, String token) {
-    return send("GET", "/api/tasks/" + taskId, token, null, Map.of())
+  /** The task as its creator (a manager) reads it. */
+  private Optional<JsonNode> read(UUID taskId) {
+    return send("GET", "/api/tasks/" + taskId, creatorToken, null, Map.of())
         .filter(r -> r.statusCode() == 200)
-        .map(r -> json(r.body()).get("status").asText().equals("done"))
-        .orElse(false);
+        .map(r -> json(r.body()));
   }
 
   /**
@@ -227,6 +295,10 @@ public final class Workload implements AutoCloseable {
         HttpResponse<String> response =
             client.send(request.build(), HttpResponse.BodyHandlers.ofString());
         int status = response.statusCode();
+        boolean retryAfter = response.headers().firstValue("Retry-After").isPresent();
+        if (status >= 500 && !(status == 503 && retryAfter)) {
+          badServerErrors.add(method + " " + path + ": " + status + " " + response.body());
+        }
         if (status != 503 && status != 502 && status != 504) return Optional.of(response);
         waitMillis =
             response
@@ -241,6 +313,7 @@ public final class Workload implements AutoCloseable {
         return Optional.empty();
       }
       retries.incrementAndGet();
+      retryTimes.add(System.nanoTime());
       sleepJittered(waitMillis);
       backoffMillis = Math.min(1_000, backoffMillis * 2);
     }

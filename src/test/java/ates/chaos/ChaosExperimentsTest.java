@@ -1,0 +1,335 @@
+package ates.chaos;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ates.testing.ChaosInfra;
+import ates.testing.ChaosTest;
+import ates.testing.Http;
+import ates.testing.LocalCluster;
+import ates.testing.MoneyInvariants;
+import ates.testing.NodeProcess;
+import ates.testing.TestInfra;
+import ates.testing.Workload;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * The chaos experiments (operations.md, Chaos): one three-node cluster on a Postgres and a Kafka of
+ * the suite's own, under a workload of creates, completions, a shuffle and a billing close from
+ * careful clients. Each experiment injects one fault, holds it, heals it, lets the system recover
+ * (a node process that exited is started again, as its supervisor would), then checks the money
+ * invariants from the outside. Every experiment is a row of {@code target/chaos/report.json}.
+ *
+ * <p>One experiment alone: {@code mvn verify -Pchaos -Dtest='ChaosExperimentsTest#sigkill*'}.
+ */
+@ChaosTest
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ChaosExperimentsTest {
+
+  private static final int WORKERS = 5;
+  private static final int CREATES_PER_SECOND = 8;
+  private static final Duration RECOVERY = Duration.ofSeconds(150);
+
+  private ChaosInfra servers;
+  private LocalCluster cluster;
+  private Workload workload;
+  private String admin;
+  private final Map<UUID, String> workerTokens = new HashMap<>();
+  private final List<Map<String, Object>> report = new ArrayList<>();
+
+  @BeforeAll
+  void start() {
+    servers = new ChaosInfra();
+    // a short stable-after keeps each experiment quick; production keeps Akka's 20 s (README)
+    cluster =
+        new LocalCluster(
+            servers, true, "chaos", 3, Map.of("ATES_SBR_STABLE_AFTER", "7s"), "all", "all", "all");
+    cluster.start(0, 1, 2);
+    cluster.awaitMembers(Duration.ofSeconds(90));
+    Http http = new Http(cluster.slot(0).httpPort());
+    admin = http.login("admin", TestInfra.ADMIN_PASSWORD);
+    UUID lead = UUID.fromString(http.createUser(admin, "lead", "manager").get("userId").asText());
+    for (int i = 1; i <= WORKERS; i++) {
+      UUID id =
+          UUID.fromString(http.createUser(admin, "popug" + i, "worker").get("userId").asText());
+      workerTokens.put(id, http.login("popug" + i));
+    }
+    workload =
+        new Workload(
+            () -> cluster.up().stream().map(LocalCluster.Slot::httpPort).toList(),
+            lead,
+            http.login("lead"),
+            workerTokens,
+            Duration.ofSeconds(60));
+    for (LocalCluster.Slot slot : cluster.up()) {
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .pollInterval(Duration.ofMillis(250))
+          .until(
+              () ->
+                  workload
+                      .create("warm-up-" + slot.index(), () -> List.of(slot.httpPort()), true)
+                      .isPresent());
+    }
+    workload.failures.clear(); // 409 "no worker yet" while the directories filled up
+  }
+
+  @AfterAll
+  void stop() throws IOException {
+    writeReport();
+    if (workload != null) workload.close();
+    if (cluster != null) cluster.close();
+    if (servers != null) servers.close();
+  }
+
+  @Test
+  @Order(1)
+  void sigkill_of_a_node() {
+    experiment("sigkill-node", Duration.ZERO, () -> cluster.kill(1), () -> {});
+  }
+
+  @Test
+  @Order(2)
+  void sigstop_of_a_node_for_30_s() {
+    NodeProcess paused = cluster.node(2);
+    experiment("sigstop-node-30s", Duration.ofSeconds(30), paused::pause, paused::resume);
+  }
+
+  @Test
+  @Order(3)
+  void postgres_stopped_for_20_s() {
+    experiment(
+        "postgres-stopped-20s",
+        Duration.ofSeconds(20),
+        servers::stopPostgres,
+        servers::startPostgres);
+  }
+
+  @Test
+  @Order(5)
+  void kafka_stopped_for_20_s() {
+    experiment(
+        "kafka-stopped-20s", Duration.ofSeconds(20), servers::stopKafka, servers::startKafka);
+  }
+
+  @Test
+  @Order(6)
+  void postgres_wire_200_ms_latency() {
+    experiment(
+        "postgres-wire-latency-200ms",
+        Duration.ofSeconds(20),
+        () -> servers.postgresProxy().latency(200),
+        servers.postgresProxy()::pass);
+  }
+
+  @Test
+  @Order(7)
+  void postgres_wire_connection_resets() {
+    experiment(
+        "postgres-wire-resets",
+        Duration.ofSeconds(5),
+        servers.postgresProxy()::reset,
+        servers.postgresProxy()::pass);
+  }
+
+  @Test
+  @Order(8)
+  void postgres_wire_blackhole_for_20_s() {
+    experiment(
+        "postgres-wire-blackhole-20s",
+        Duration.ofSeconds(20),
+        servers.postgresProxy()::blackhole,
+        servers.postgresProxy()::pass);
+  }
+
+  @Test
+  @Order(9)
+  void one_node_cut_off_the_cluster_network() {
+    experiment(
+        "cluster-partition-one-node",
+        Duration.ofSeconds(30),
+        cluster.remoteProxy(2)::blackhole,
+        cluster.remoteProxy(2)::pass);
+  }
+
+  /**
+   * Runs one experiment: load, fault, hold, heal, recovery, then the invariants from a quiet
+   * system. Records its row of the report, then fails if an invariant broke.
+   */
+  private void experiment(String name, Duration hold, Runnable inject, Runnable heal) {
+    int failuresBefore = workload.failures.size();
+    int badBefore = workload.badServerErrors.size();
+    long createdBefore = workload.created.size();
+    workload.start(CREATES_PER_SECOND);
+    awaitCreates(createdBefore + 20);
+
+    long injectedAt = System.nanoTime();
+    inject.run();
+    holdFault(hold);
+    heal.run();
+    long healedAt = System.nanoTime();
+
+    boolean recovered = recover();
+    long recoveredAt = System.nanoTime();
+    // the business day goes on: a shuffle and a billing close through the healed system
+    workload.shuffle();
+    workload.closeDay(admin);
+    awaitCreates(workload.created.size() + 20);
+    workload.stop();
+    int stillUnanswered = workload.resendUnanswered();
+
+    Http http = new Http(cluster.up().get(0).httpPort());
+    String token = http.login("admin", TestInfra.ADMIN_PASSWORD);
+    MoneyInvariants.Outcome outcome =
+        MoneyInvariants.awaitAll(
+            http,
+            token,
+            servers,
+            cluster.setup(),
+            workload,
+            workerTokens.keySet(),
+            Duration.ofSeconds(120));
+
+    List<String> failed = workload.failures.stream().skip(failuresBefore).toList();
+    List<String> bad = workload.badServerErrors.stream().skip(badBefore).toList();
+    Map<String, Boolean> invariants = new LinkedHashMap<>(outcome.invariants());
+    invariants.put("only_503_with_retry_after", bad.isEmpty());
+    invariants.put("recovered_by_itself", recovered && stillUnanswered == 0);
+    boolean passed = invariants.values().stream().allMatch(Boolean::booleanValue);
+
+    Optional<Long> detected = workload.firstRetryAfter(injectedAt);
+    Map<String, Object> row = new LinkedHashMap<>();
+    row.put("experiment", name);
+    row.put("passed", passed);
+    row.put("detect_s", detected.map(t -> seconds(t - injectedAt)).orElse(null));
+    row.put("recover_s", seconds(recoveredAt - healedAt));
+    row.put("failed_requests", failed.size());
+    row.put("invariants", invariants);
+    if (!outcome.problems().isEmpty() || !bad.isEmpty() || !failed.isEmpty()) {
+      List<String> problems = new ArrayList<>(outcome.problems());
+      problems.addAll(bad.stream().limit(5).toList());
+      problems.addAll(failed.stream().limit(5).toList());
+      row.put("problems", problems);
+    }
+    report.add(row);
+    System.out.printf("chaos %s: %s%n", name, row);
+    assertTrue(passed, name + ": " + row);
+  }
+
+  /**
+   * Brings the cluster back as its supervisor would: a node process that exited (killed, or downed
+   * by the Split Brain Resolver and shut down) is started again. True once all three nodes are Up
+   * and each answers a create.
+   */
+  private boolean recover() {
+    try {
+      List<Integer> restart = new ArrayList<>();
+      for (LocalCluster.Slot slot : cluster.slots()) {
+        NodeProcess node = cluster.node(slot.index());
+        if (node == null || !node.isAlive()) restart.add(slot.index());
+      }
+      // a node downed by the others shuts itself down: wait until each node is either a member
+      // again or gone
+      await()
+          .atMost(RECOVERY)
+          .pollInterval(Duration.ofSeconds(1))
+          .ignoreExceptions()
+          .until(() -> settled(restart));
+      if (!restart.isEmpty()) cluster.start(restart.stream().mapToInt(Integer::intValue).toArray());
+      cluster.awaitMembers(RECOVERY);
+      for (LocalCluster.Slot slot : cluster.slots()) {
+        await()
+            .atMost(RECOVERY)
+            .pollInterval(Duration.ofMillis(500))
+            .until(
+                () ->
+                    workload
+                        .create("probe-" + UUID.randomUUID(), () -> List.of(slot.httpPort()), false)
+                        .isPresent());
+      }
+      return true;
+    } catch (RuntimeException | AssertionError e) {
+      System.out.println("recovery failed: " + e);
+      return false;
+    }
+  }
+
+  /** Every node process is either dead (added to {@code restart}) or an Up member seen by all. */
+  private boolean settled(List<Integer> restart) {
+    for (LocalCluster.Slot slot : cluster.slots()) {
+      NodeProcess node = cluster.node(slot.index());
+      if (!node.isAlive()) {
+        if (!restart.contains(slot.index())) restart.add(slot.index());
+        continue;
+      }
+      String members =
+          new Http(slot.managementPort()).get("/cluster/members", null).json().toString();
+      if (members.contains("\"unreachable\":[{")) return false;
+    }
+    return true;
+  }
+
+  private void awaitCreates(long count) {
+    await()
+        .atMost(RECOVERY)
+        .pollInterval(Duration.ofMillis(200))
+        .until(() -> workload.created.size() >= count);
+  }
+
+  /** Keeps the fault in place for its duration: the fault is time itself, not a condition. */
+  private static void holdFault(Duration hold) {
+    if (hold.isZero()) return;
+    await().pollDelay(hold).atMost(hold.plusSeconds(5)).until(() -> true);
+  }
+
+  private static double seconds(long nanos) {
+    return Math.round(nanos / 1e8) / 10.0;
+  }
+
+  private void writeReport() throws IOException {
+    Path dir = Path.of("target", "chaos");
+    Files.createDirectories(dir);
+    try {
+      new ObjectMapper()
+          .enable(SerializationFeature.INDENT_OUTPUT)
+          .writeValue(dir.resolve("report.json").toFile(), report);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    System.out.println();
+    System.out.printf(
+        "%-30s %-7s %8s %9s %7s  %s%n",
+        "experiment", "passed", "detect_s", "recover_s", "failed", "invariants");
+    for (Map<String, Object> row : report) {
+      System.out.printf(
+          "%-30s %-7s %8s %9s %7s  %s%n",
+          row.get("experiment"),
+          row.get("passed"),
+          row.get("detect_s"),
+          row.get("recover_s"),
+          row.get("failed_requests"),
+          row.get("invariants"));
+    }
+  }
+}
