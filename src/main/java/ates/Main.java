@@ -29,6 +29,7 @@ public final class Main {
   }
 
   private static final Logger log = LoggerFactory.getLogger(Main.class);
+  private static final java.time.Duration EXIT_GRACE = java.time.Duration.ofSeconds(10);
 
   /** The services this build contains, in start order. */
   public static Map<String, Supplier<Service>> services() {
@@ -51,6 +52,21 @@ public final class Main {
     }
     node.system().getWhenTerminated().toCompletableFuture().join();
     log.info("aTES node stopped");
+    // A node that left or was downed must go away, so its supervisor starts a fresh one: should a
+    // library's shutdown hook hang, the JVM halts anyway.
+    Thread halt =
+        new Thread(
+            () -> {
+              try {
+                Thread.sleep(EXIT_GRACE.toMillis());
+              } catch (InterruptedException e) {
+                return;
+              }
+              Runtime.getRuntime().halt(0);
+            },
+            "ates-exit-watchdog");
+    halt.setDaemon(true);
+    halt.start();
     System.exit(0);
   }
 

@@ -9,6 +9,7 @@ import java.util.function.Predicate;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
@@ -19,6 +20,50 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 public final class TopicReader {
 
   private TopicReader() {}
+
+  /**
+   * Reads every record the topic holds now: from the beginning of each partition up to its end
+   * offset at the time of the call (a consistent "everything published so far").
+   */
+  public static List<ConsumerRecord<String, byte[]>> readToEnd(
+      String bootstrap, String topic, Duration timeout) {
+    Map<String, Object> props =
+        Map.of(
+            ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+            bootstrap,
+            ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
+            false,
+            ConsumerConfig.MAX_POLL_RECORDS_CONFIG,
+            5000);
+    List<ConsumerRecord<String, byte[]>> records = new ArrayList<>();
+    try (KafkaConsumer<String, byte[]> consumer =
+        new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
+      List<TopicPartition> partitions =
+          consumer.partitionsFor(topic, timeout).stream()
+              .map(p -> new TopicPartition(topic, p.partition()))
+              .toList();
+      consumer.assign(partitions);
+      consumer.seekToBeginning(partitions);
+      Map<TopicPartition, Long> ends = consumer.endOffsets(partitions, timeout);
+      long deadline = System.nanoTime() + timeout.toNanos();
+      while (System.nanoTime() < deadline) {
+        boolean done = true;
+        for (TopicPartition tp : partitions) {
+          if (consumer.position(tp) < ends.get(tp)) done = false;
+        }
+        if (done) return records;
+        consumer.poll(Duration.ofMillis(200)).forEach(records::add);
+      }
+    }
+    throw new AssertionError(
+        "Timed out after "
+            + timeout
+            + " reading "
+            + topic
+            + " to its end ("
+            + records.size()
+            + ")");
+  }
 
   public static List<ConsumerRecord<String, byte[]>> readUntil(
       String bootstrap,
