@@ -77,8 +77,9 @@ public final class IdentityService implements Service {
     LoginThrottle throttle =
         new LoginThrottle(
             ctx.database(), Clock.systemUTC(), ctx.config().getConfig("ates.identity.login-limit"));
+    UserIdempotencyKeys keys = new UserIdempotencyKeys(ctx.database(), Clock.systemUTC());
     return new UserRoutes(
-            system, ctx.jwt(), ctx.userRoles(), readModel, hasher, throttle, ctx.askTimeout())
+            system, ctx.jwt(), ctx.userRoles(), readModel, hasher, throttle, keys, ctx.askTimeout())
         .route();
   }
 

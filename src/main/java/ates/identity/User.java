@@ -34,14 +34,45 @@ public final class User extends JournaledEntity<User.Command, User.Event, User.S
 
   public sealed interface Command extends CborSerializable {}
 
+  /**
+   * Registers the login. With a {@code requestKey} (the caller's Idempotency-Key), registering a
+   * user this key registered answers that user again; without one, or for a user registered
+   * otherwise, it is a conflict.
+   */
   public record Register(
       String login,
       String passwordHash,
       String fullName,
       String email,
       Role role,
+      RequestKey requestKey,
       ActorRef<StatusReply<Profile>> replyTo)
-      implements Command {}
+      implements Command {
+
+    /** A registration without an Idempotency-Key. */
+    public Register(
+        String login,
+        String passwordHash,
+        String fullName,
+        String email,
+        Role role,
+        ActorRef<StatusReply<Profile>> replyTo) {
+      this(login, passwordHash, fullName, email, role, null, replyTo);
+    }
+
+    /** True when {@code existing} is what this registration would have registered. */
+    boolean sameRequestAs(Profile existing) {
+      return existing.login().equals(login)
+          && existing.fullName().equals(fullName)
+          && existing.email().equals(email);
+    }
+  }
+
+  /**
+   * An Idempotency-Key of a caller (http-api.md, Idempotency): keys are per caller, so two callers
+   * may use the same key.
+   */
+  public record RequestKey(UUID caller, String key) {}
 
   public record ChangeRole(Role role, ActorRef<StatusReply<Profile>> replyTo) implements Command {}
 
@@ -84,6 +115,10 @@ public final class User extends JournaledEntity<User.Command, User.Event, User.S
     UUID userId();
   }
 
+  /**
+   * {@code requestKey}: the Idempotency-Key of the registration, null without one (and in events
+   * written before keys existed, which read back with null).
+   */
   public record Registered(
       UUID userId,
       String login,
@@ -91,8 +126,22 @@ public final class User extends JournaledEntity<User.Command, User.Event, User.S
       String fullName,
       String email,
       Role role,
-      Instant registeredAt)
-      implements Event {}
+      Instant registeredAt,
+      RequestKey requestKey)
+      implements Event {
+
+    /** A registration without an Idempotency-Key. */
+    public Registered(
+        UUID userId,
+        String login,
+        String passwordHash,
+        String fullName,
+        String email,
+        Role role,
+        Instant registeredAt) {
+      this(userId, login, passwordHash, fullName, email, role, registeredAt, null);
+    }
+  }
 
   public record RoleChanged(UUID userId, Role role, Instant changedAt) implements Event {}
 
@@ -105,13 +154,16 @@ public final class User extends JournaledEntity<User.Command, User.Event, User.S
     INSTANCE
   }
 
-  public record Active(Profile profile, String passwordHash) implements State {
+  /** {@code requestKey}: the Idempotency-Key the user was registered with, or null. */
+  public record Active(Profile profile, String passwordHash, RequestKey requestKey)
+      implements State {
     Active withRole(Role role, Instant since) {
       Profile p = profile;
       return new Active(
           new Profile(
               p.userId(), p.login(), p.fullName(), p.email(), role, p.registeredAt(), since),
-          passwordHash);
+          passwordHash,
+          requestKey);
     }
   }
 
@@ -161,13 +213,7 @@ public final class User extends JournaledEntity<User.Command, User.Event, User.S
 
     builder
         .forStateType(Active.class)
-        .onCommand(
-            Register.class,
-            (state, cmd) ->
-                Effect()
-                    .reply(
-                        cmd.replyTo(),
-                        EntityError.conflict("login '" + cmd.login() + "' is taken")))
+        .onCommand(Register.class, this::registerAgain)
         .onCommand(ChangeRole.class, this::changeRole)
         .onCommand(
             GetCredentials.class,
@@ -197,10 +243,30 @@ public final class User extends JournaledEntity<User.Command, User.Event, User.S
             cmd.fullName(),
             cmd.email(),
             cmd.role(),
-            clock.instant());
+            clock.instant(),
+            cmd.requestKey());
     return Effect()
         .persist(event)
         .thenReply(cmd.replyTo(), state -> StatusReply.success(((Active) state).profile()));
+  }
+
+  /**
+   * A registration of a registered login: the first answer again for a retry with the key that
+   * registered it (the current profile), 422 for that key with another body, 409 otherwise (which
+   * was also the first answer of a keyed request that found the login taken).
+   */
+  private ReplyEffect<Event, State> registerAgain(Active state, Register cmd) {
+    if (cmd.requestKey() == null || !cmd.requestKey().equals(state.requestKey())) {
+      return Effect()
+          .reply(cmd.replyTo(), EntityError.conflict("login '" + cmd.login() + "' is taken"));
+    }
+    if (cmd.sameRequestAs(state.profile())) {
+      return Effect().reply(cmd.replyTo(), StatusReply.success(state.profile()));
+    }
+    return Effect()
+        .reply(
+            cmd.replyTo(),
+            EntityError.keyReused("this Idempotency-Key was used for another request"));
   }
 
   private ReplyEffect<Event, State> changeRole(Active state, ChangeRole cmd) {
@@ -217,7 +283,9 @@ public final class User extends JournaledEntity<User.Command, User.Event, User.S
     var builder = newEventHandlerBuilder();
     builder
         .forStateType(Unregistered.class)
-        .onEvent(Registered.class, e -> new Active(Profile.registered(e), e.passwordHash()));
+        .onEvent(
+            Registered.class,
+            e -> new Active(Profile.registered(e), e.passwordHash(), e.requestKey()));
     builder
         .forStateType(Active.class)
         .onEvent(RoleChanged.class, (state, e) -> state.withRole(e.role(), e.changedAt()));

@@ -63,6 +63,7 @@ final class UserRoutes extends ApiDirectives {
   private final UserRoles userRoles;
   private final LoginThrottle throttle;
   private final boolean trustForwardedFor;
+  private final UserIdempotencyKeys keys;
 
   UserRoutes(
       ActorSystem<?> system,
@@ -71,8 +72,10 @@ final class UserRoutes extends ApiDirectives {
       UserReadModel readModel,
       PasswordHasher hasher,
       LoginThrottle throttle,
+      UserIdempotencyKeys keys,
       Duration askTimeout) {
     super(jwt);
+    this.keys = keys;
     this.userRoles = userRoles;
     this.throttle = throttle;
     this.trustForwardedFor =
@@ -105,7 +108,12 @@ final class UserRoutes extends ApiDirectives {
                     get(() -> listUsers(principal)),
                     post(
                         () ->
-                            jsonBody(CreateUserRequest.class, req -> createUser(principal, req))))),
+                            optionalHeaderValueByName(
+                                "Idempotency-Key",
+                                key ->
+                                    jsonBody(
+                                        CreateUserRequest.class,
+                                        req -> createUser(principal, req, key)))))),
         path("me", () -> get(() -> me(principal))),
         path(
             PathMatchers.uuidSegment().slash("role"),
@@ -226,7 +234,13 @@ final class UserRoutes extends ApiDirectives {
         Role.MANAGER);
   }
 
-  private Route createUser(Principal principal, CreateUserRequest req) {
+  /**
+   * Registers a user. With an Idempotency-Key, the key is claimed for this body first (in the
+   * identity database: the same key with another body is 422, whatever login it names), then the
+   * user entity registers with the key, so a retry reaches the same entity and answers the first
+   * user (201), or 409 if the first answer was 409.
+   */
+  private Route createUser(Principal principal, CreateUserRequest req, Optional<String> key) {
     return requireRole(
         principal,
         () -> {
@@ -243,19 +257,38 @@ final class UserRoutes extends ApiDirectives {
               Validation.matches("email", req.email(), EMAIL, "must be an email address");
           Validation.length("email", email, 3, 254);
           Role role = parseRole(req.role());
+          User.RequestKey requestKey =
+              key.map(k -> new User.RequestKey(principal.userId(), Validation.idempotencyKey(k)))
+                  .orElse(null);
           CompletionStage<User.Profile> created =
-              CompletableFuture.supplyAsync(() -> hasher.hash(password), blocking)
+              claim(requestKey, new UserIdempotencyKeys.Request(login, fullName, email, role))
+                  .thenApplyAsync(claimed -> hasher.hash(password), blocking)
                   .thenCompose(
                       hash ->
                           user(User.idForLogin(login))
                               .askWithStatus(
                                   replyTo ->
                                       new User.Register(
-                                          login, hash, fullName, email, role, replyTo),
+                                          login, hash, fullName, email, role, requestKey, replyTo),
                                   askTimeout));
           return onSuccess(created, profile -> created(UserJson.of(profile)));
         },
         Role.ADMIN);
+  }
+
+  /** Claims the key for this request (nothing without a key); fails with 422 for another body. */
+  private CompletionStage<Void> claim(
+      User.RequestKey requestKey, UserIdempotencyKeys.Request request) {
+    if (requestKey == null) return CompletableFuture.completedFuture(null);
+    return keys.claim(requestKey, request)
+        .thenApply(
+            same -> {
+              if (!same) {
+                throw new EntityError.Failure(
+                    new EntityError.KeyReused("this Idempotency-Key was used for another request"));
+              }
+              return null;
+            });
   }
 
   private Route changeRole(Principal principal, UUID userId, RoleRequest req) {

@@ -141,4 +141,117 @@ class UserEntityTest {
     assertEquals(Role.ACCOUNTANT, credentials.reply().getValue().profile().role());
     assertEquals("pbkdf2-sha512$1$c2FsdA$aGFzaA", credentials.reply().getValue().passwordHash());
   }
+
+  private final User.RequestKey key = new User.RequestKey(UUID.randomUUID(), "create-popug-1");
+
+  private CommandResultWithReply<User.Command, User.Event, User.State, StatusReply<User.Profile>>
+      registerWithKey(User.RequestKey requestKey, String fullName, String passwordHash) {
+    return kit.runCommand(
+        replyTo ->
+            new User.Register(
+                login, passwordHash, fullName, "p@ex.com", Role.WORKER, requestKey, replyTo));
+  }
+
+  @Test
+  void a_registration_retried_with_its_key_answers_the_first_user_and_persists_nothing() {
+    var first = registerWithKey(key, "Popug", "pbkdf2-sha512$1$c2FsdA$aGFzaA");
+    assertEquals(key, first.eventOfType(User.Registered.class).requestKey());
+
+    var again = registerWithKey(key, "Popug", "pbkdf2-sha512$1$b3RoZXI$b3RoZXI");
+
+    assertTrue(again.hasNoEvents(), "a retry persists nothing");
+    assertEquals(first.reply().getValue(), again.reply().getValue());
+    var credentials = kit.<StatusReply<User.Credentials>>runCommand(User.GetCredentials::new);
+    assertEquals(
+        "pbkdf2-sha512$1$c2FsdA$aGFzaA",
+        credentials.reply().getValue().passwordHash(),
+        "the first password stays");
+  }
+
+  @Test
+  void a_retry_after_a_role_change_answers_the_same_user_as_it_is_now() {
+    registerWithKey(key, "Popug", "h");
+    kit.<StatusReply<User.Profile>>runCommand(r -> new User.ChangeRole(Role.MANAGER, r));
+
+    var again = registerWithKey(key, "Popug", "h");
+
+    assertTrue(again.hasNoEvents());
+    assertEquals(userId, again.reply().getValue().userId());
+    assertEquals(Role.MANAGER, again.reply().getValue().role());
+  }
+
+  @Test
+  void the_key_with_another_body_is_reused_and_another_key_or_none_is_a_conflict() {
+    registerWithKey(key, "Popug", "h");
+
+    var otherBody = registerWithKey(key, "Another Popug", "h");
+    var otherKey =
+        registerWithKey(new User.RequestKey(key.caller(), "create-popug-2"), "Popug", "h");
+    var otherCaller =
+        registerWithKey(new User.RequestKey(UUID.randomUUID(), key.key()), "Popug", "h");
+    var noKey = registerWithKey(null, "Popug", "h");
+
+    assertTrue(otherBody.hasNoEvents());
+    assertInstanceOf(EntityError.KeyReused.class, error(otherBody.reply()));
+    for (var refused : java.util.List.of(otherKey, otherCaller, noKey)) {
+      assertTrue(refused.hasNoEvents());
+      assertInstanceOf(EntityError.Conflict.class, error(refused.reply()));
+    }
+  }
+
+  @Test
+  void a_keyed_registration_of_a_login_registered_without_a_key_is_a_conflict_every_time() {
+    register(Role.WORKER);
+
+    var first = registerWithKey(key, "Popug", "h");
+    var again = registerWithKey(key, "Popug", "h");
+
+    assertInstanceOf(EntityError.Conflict.class, error(first.reply()));
+    assertEquals(error(first.reply()), error(again.reply()), "the first answer again");
+  }
+
+  @Test
+  void the_key_is_recovered_from_the_events() {
+    var first = registerWithKey(key, "Popug", "h");
+
+    kit.restart();
+    var again = registerWithKey(key, "Popug", "h");
+
+    assertTrue(again.hasNoEvents());
+    assertEquals(first.reply().getValue(), again.reply().getValue());
+    assertEquals(key, ((User.Active) again.state()).requestKey());
+  }
+
+  /**
+   * Events journaled before keys existed have no {@code requestKey}: they read back with null, and
+   * such a user answers a keyed registration with 409.
+   */
+  @Test
+  void a_registered_event_written_without_the_key_field_reads_back_with_null() throws Exception {
+    var serialization = akka.serialization.SerializationExtension.get(testKit.system());
+    User.Registered current =
+        new User.Registered(userId, login, "h", "Popug", "p@ex.com", Role.WORKER, NOW, key);
+    var serializer = serialization.findSerializerFor(current);
+    String manifest = akka.serialization.Serializers.manifestFor(serializer, current);
+    com.fasterxml.jackson.databind.ObjectMapper cbor =
+        akka.serialization.jackson.JacksonObjectMapperProvider.get(testKit.system())
+            .getOrCreate("jackson-cbor", java.util.Optional.empty());
+    var old =
+        (com.fasterxml.jackson.databind.node.ObjectNode)
+            cbor.readTree(serializer.toBinary(current));
+    assertTrue(old.has("requestKey"), old.toString());
+    old.remove("requestKey");
+
+    User.Registered read =
+        (User.Registered)
+            serialization
+                .deserialize(cbor.writeValueAsBytes(old), serializer.identifier(), manifest)
+                .get();
+
+    assertEquals(
+        new User.Registered(userId, login, "h", "Popug", "p@ex.com", Role.WORKER, NOW), read);
+    kit.initialize(read);
+    var keyed = registerWithKey(key, "Popug", "h");
+    assertInstanceOf(EntityError.Conflict.class, error(keyed.reply()));
+  }
 }
