@@ -132,6 +132,8 @@ public final class TestInfra {
     c.put("ates.passwords.iterations", 10_000);
     // Consumer lag on /metrics within a second or two.
     c.put("ates.kafka.lag-interval", "1s");
+    // No periodic reconciliation unless a test asks for it (ReconciliationEndToEndTest).
+    c.put("ates.analytics.reconciliation.interval", "0s");
     return ConfigFactory.parseMap(c);
   }
 
@@ -156,6 +158,7 @@ public final class TestInfra {
     env.put("ATES_DEMO", "false");
     env.put("ATES_PASSWORD_ITERATIONS", "10000");
     env.put("ATES_KAFKA_LAG_INTERVAL", "1s");
+    env.put("ATES_RECONCILIATION_INTERVAL", "0s");
     return env;
   }
 
