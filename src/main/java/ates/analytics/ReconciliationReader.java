@@ -89,7 +89,8 @@ final class ReconciliationReader implements AutoCloseable {
     consumer.assign(partitions);
     consumer.resume(consumer.paused());
     Map<TopicPartition, Long> end = consumer.endOffsets(partitions, timeout);
-    long from = date.atStartOfDay(zone).toInstant().minus(MARGIN).toEpochMilli();
+    // Kafka refuses a negative time: a day near 1970-01-01 reads from the first record
+    long from = Math.max(0, date.atStartOfDay(zone).toInstant().minus(MARGIN).toEpochMilli());
     Map<TopicPartition, Long> at = new HashMap<>();
     partitions.forEach(tp -> at.put(tp, from));
     Map<TopicPartition, OffsetAndTimestamp> starts = consumer.offsetsForTimes(at, timeout);

@@ -213,6 +213,11 @@ class ReconciliationEndToEndTest {
         http.get("/api/admin/reconciliation?date=" + today.minusDays(30), admin).json();
     assertTrue(empty.get("ok").asBoolean());
     assertEquals(0, empty.get("checked").get("movements").asInt());
+    for (String edge : List.of("1970-01-01", "9999-12-31")) {
+      Http.Response r = http.get("/api/admin/reconciliation?date=" + edge, admin);
+      assertEquals(200, r.status(), r.body());
+      assertTrue(r.json().get("ok").asBoolean(), r.body());
+    }
   }
 
   @Test
