@@ -2,12 +2,14 @@ package ates;
 
 import ates.accounting.AccountingService;
 import ates.analytics.AnalyticsService;
+import ates.analytics.ReconcileCommand;
 import ates.identity.IdentityService;
 import ates.platform.AtesNode;
 import ates.platform.Service;
 import ates.tasks.TasksService;
 import com.typesafe.config.ConfigFactory;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -42,6 +44,14 @@ public final class Main {
   }
 
   public static void main(String[] args) {
+    if (args.length > 0 && args[0].equals(ReconcileCommand.NAME)) {
+      System.exit(
+          ReconcileCommand.run(
+              ConfigFactory.empty(),
+              List.of(args).subList(1, args.length),
+              System.out,
+              System.err));
+    }
     AtesNode node;
     try {
       node = AtesNode.start(ConfigFactory.empty(), services());

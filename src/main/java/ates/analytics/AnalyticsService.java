@@ -6,6 +6,7 @@ import akka.actor.typed.javadsl.Behaviors;
 import akka.cluster.typed.ClusterSingleton;
 import akka.cluster.typed.ClusterSingletonSettings;
 import akka.cluster.typed.SingletonActor;
+import akka.http.javadsl.server.Directives;
 import akka.http.javadsl.server.Route;
 import ates.platform.Service;
 import ates.platform.ServiceContext;
@@ -17,7 +18,7 @@ import java.time.ZoneId;
 /**
  * Analytics: an actor hierarchy fed by Kafka (Users, TransactionCreated, TaskCompleted) with its
  * offsets stored in the same transactions as its aggregates; management earnings, workers in the
- * negative, the most expensive task, daily statistics.
+ * negative, the most expensive task, daily statistics; and the money reconciliation (Admin).
  */
 public final class AnalyticsService implements Service {
 
@@ -47,15 +48,28 @@ public final class AnalyticsService implements Service {
                                     Duration.ofSeconds(1), Duration.ofSeconds(30), 0.2)),
                         "analytics")
                     .withSettings(ClusterSingletonSettings.create(ctx.system()).withRole(NAME)));
-    return new AnalyticsRoutes(
+    Reconciler reconciler =
+        Reconciler.start(
             ctx.system(),
-            ctx.jwt(),
-            guardian,
+            ctx.kafka().bootstrapServers(),
+            ctx.kafka().topicPrefix(),
             store,
             zone,
-            Clock.systemUTC(),
-            config.getInt("hot-days"),
-            ctx.askTimeout())
-        .route();
+            ctx.metrics(),
+            config.getDuration("reconciliation.read-timeout"),
+            config.getDuration("reconciliation.interval"));
+    Route reconciliation = new ReconciliationRoutes(ctx.jwt(), reconciler).route();
+    Route analytics =
+        new AnalyticsRoutes(
+                ctx.system(),
+                ctx.jwt(),
+                guardian,
+                store,
+                zone,
+                Clock.systemUTC(),
+                config.getInt("hot-days"),
+                ctx.askTimeout())
+            .route();
+    return Directives.concat(analytics, reconciliation);
   }
 }

@@ -1,6 +1,7 @@
 package ates.analytics;
 
 import ates.contract.EventEnvelope;
+import ates.contract.TransactionType;
 import ates.contract.events.TaskCompletedV1;
 import ates.contract.events.TransactionCreatedV1;
 import ates.platform.db.ServiceDatabase;
@@ -63,11 +64,17 @@ final class AnalyticsStore {
             addToDay(c, e.billingDate(), figures.fees(), figures.rewards(), 0, 0);
           try (PreparedStatement ps =
               c.prepareStatement(
-                  "INSERT INTO day_nets (account_id, billing_date, net) VALUES (?, ?, ?)"
-                      + " ON CONFLICT (account_id, billing_date) DO UPDATE SET net = day_nets.net + EXCLUDED.net")) {
+                  "INSERT INTO day_nets (account_id, billing_date, net, fees, rewards, payouts)"
+                      + " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (account_id, billing_date) DO UPDATE"
+                      + " SET net = day_nets.net + EXCLUDED.net, fees = day_nets.fees + EXCLUDED.fees,"
+                      + " rewards = day_nets.rewards + EXCLUDED.rewards,"
+                      + " payouts = day_nets.payouts + EXCLUDED.payouts")) {
             ps.setObject(1, e.accountId());
             ps.setDate(2, Date.valueOf(e.billingDate()));
             ps.setLong(3, e.direction().signed(e.amount()));
+            ps.setLong(4, e.type() == TransactionType.ASSIGNMENT_FEE ? e.amount() : 0);
+            ps.setLong(5, e.type() == TransactionType.COMPLETION_REWARD ? e.amount() : 0);
+            ps.setLong(6, e.type() == TransactionType.PAYOUT ? e.amount() : 0);
             ps.executeUpdate();
           }
           return true;
@@ -351,6 +358,37 @@ final class AnalyticsStore {
 
   private static DayFigures figures(Connection c, LocalDate day) throws SQLException {
     return figuresRange(c, day, day).get(0);
+  }
+
+  /**
+   * Every account's fees, rewards and payouts counted on {@code day} (the analytics side of the
+   * reconciliation), by account.
+   */
+  CompletionStage<Map<UUID, Reconciliation.Amounts>> accountDay(LocalDate day) {
+    return database.query(c -> accountDay(c, day));
+  }
+
+  /** As {@link #accountDay(LocalDate)}, on a connection of its own (the reconcile command). */
+  static Map<UUID, Reconciliation.Amounts> accountDay(Connection c, LocalDate day)
+      throws SQLException {
+    Map<UUID, Reconciliation.Amounts> amounts = new HashMap<>();
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT account_id, fees, rewards, payouts FROM day_nets WHERE billing_date = ?")) {
+      ps.setDate(1, Date.valueOf(day));
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          amounts.put(
+              rs.getObject("account_id", UUID.class),
+              Reconciliation.Amounts.builder()
+                  .fees(rs.getLong("fees"))
+                  .rewards(rs.getLong("rewards"))
+                  .payouts(rs.getLong("payouts"))
+                  .build());
+        }
+      }
+    }
+    return amounts;
   }
 
   /** Users whose role is not worker (left out of the negative-balance count). */

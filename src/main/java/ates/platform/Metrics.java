@@ -56,6 +56,7 @@ public final class Metrics {
   private final Counter deadLettered;
   private final Counter projectionEvents;
   private final Gauge projectionLag;
+  private final Gauge reconciliationMismatches;
   private volatile List<ConsumerLag> consumerLag = List.of();
 
   /** How far a consumer group is behind on one partition: end offset minus committed offset. */
@@ -106,6 +107,13 @@ public final class Metrics {
                 "Age of the newest journal event of the group a projection processed last,"
                     + " when it was processed, by projection name")
             .labelNames("projection")
+            .register(registry);
+    reconciliationMismatches =
+        Gauge.builder()
+            .name("ates_reconciliation_mismatches")
+            .help(
+                "Figures that differ between the task topics, the ledgers and analytics, found by"
+                    + " the latest money reconciliation of this node")
             .register(registry);
     GaugeWithCallback.builder()
         .name("ates_consumer_lag")
@@ -180,6 +188,11 @@ public final class Metrics {
       String projection, int events, long newestMillis, long nowMillis) {
     projectionEvents.labelValues(projection).inc(events);
     projectionLag.labelValues(projection).set(Math.max(0, nowMillis - newestMillis) / 1000.0);
+  }
+
+  /** Mismatches found by the latest reconciliation run. */
+  public void reconciliationMismatches(int mismatches) {
+    reconciliationMismatches.set(mismatches);
   }
 
   /** The latest consumer lag sample; it replaces the previous one whole. */

@@ -137,6 +137,8 @@ public final class TestInfra implements NodeServers {
     // Test nodes start fast; production keeps Akka's recommended bootstrap margins.
     c.put("akka.management.cluster.bootstrap.contact-point-discovery.stable-margin", "1s");
     c.put("akka.management.cluster.bootstrap.contact-point-discovery.interval", "500ms");
+    // No periodic reconciliation unless a test asks for it (ReconciliationEndToEndTest).
+    c.put("ates.analytics.reconciliation.interval", "0s");
     return ConfigFactory.parseMap(c);
   }
 
@@ -176,6 +178,7 @@ public final class TestInfra implements NodeServers {
     env.put("ATES_KAFKA_LAG_INTERVAL", "1s");
     env.put("ATES_BOOTSTRAP_STABLE_MARGIN", "1s");
     env.put("ATES_BOOTSTRAP_INTERVAL", "500ms");
+    env.put("ATES_RECONCILIATION_INTERVAL", "0s");
     return env;
   }
 
