@@ -1,5 +1,6 @@
 package ates.platform;
 
+import ates.platform.db.PostgresUrl;
 import ates.platform.infra.EmbeddedKafka;
 import ates.platform.infra.EmbeddedPostgresServer;
 import com.typesafe.config.Config;
@@ -19,7 +20,7 @@ public final class Infrastructure implements AutoCloseable {
 
   private final Optional<EmbeddedPostgresServer> embeddedPostgres;
   private final Optional<EmbeddedKafka> embeddedKafka;
-  private final String dbServerUrl;
+  private final PostgresUrl dbServerUrl;
   private final String dbUser;
   private final String dbPassword;
   private final String kafkaBootstrap;
@@ -28,7 +29,7 @@ public final class Infrastructure implements AutoCloseable {
   private Infrastructure(
       Optional<EmbeddedPostgresServer> embeddedPostgres,
       Optional<EmbeddedKafka> embeddedKafka,
-      String dbServerUrl,
+      PostgresUrl dbServerUrl,
       String dbUser,
       String dbPassword,
       String kafkaBootstrap,
@@ -70,17 +71,14 @@ public final class Infrastructure implements AutoCloseable {
       broker.ifPresent(EmbeddedKafka::close);
       throw e;
     }
-    String serverUrl = pg.map(EmbeddedPostgresServer::serverUrl).orElse(stripSlash(dbUrl));
+    PostgresUrl serverUrl =
+        PostgresUrl.parse(pg.map(EmbeddedPostgresServer::serverUrl).orElse(dbUrl));
     String user = pg.isPresent() ? "postgres" : config.getString("ates.db.user");
     String password = pg.isPresent() ? "" : config.getString("ates.db.password");
     String bootstrap = broker.map(EmbeddedKafka::bootstrapServers).orElse(kafka);
     if (pg.isEmpty()) log.info("Using PostgreSQL at {}", serverUrl);
     if (broker.isEmpty()) log.info("Using Kafka at {}", bootstrap);
     return new Infrastructure(pg, broker, serverUrl, user, password, bootstrap, dataDir);
-  }
-
-  private static String stripSlash(String url) {
-    return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
   }
 
   /** Whether the node started its own PostgreSQL server (the embedded default). */
@@ -110,7 +108,7 @@ public final class Infrastructure implements AutoCloseable {
 
   /** JDBC URL of a database on the configured server. */
   public String jdbcUrl(String database) {
-    return dbServerUrl + "/" + database;
+    return dbServerUrl.database(database);
   }
 
   /**
@@ -118,7 +116,8 @@ public final class Infrastructure implements AutoCloseable {
    */
   public void ensureDatabase(String database) {
     try {
-      EmbeddedPostgresServer.createDatabaseIfMissing(dbServerUrl, dbUser, dbPassword, database);
+      EmbeddedPostgresServer.createDatabaseIfMissing(
+          dbServerUrl.database("postgres"), dbUser, dbPassword, database);
     } catch (IllegalStateException e) {
       if (embeddedDatabase()) throw e;
       log.warn(
