@@ -5,9 +5,11 @@ import ates.analytics.AnalyticsService;
 import ates.identity.IdentityService;
 import ates.platform.AtesNode;
 import ates.platform.Service;
+import ates.platform.dr.Commands;
 import ates.tasks.TasksService;
 import com.typesafe.config.ConfigFactory;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -41,6 +43,9 @@ public final class Main {
   }
 
   public static void main(String[] args) {
+    if (Commands.handles(args)) {
+      System.exit(Commands.run(args, List.copyOf(services().keySet()), System.out, System.err));
+    }
     AtesNode node;
     try {
       node = AtesNode.start(ConfigFactory.empty(), services());
