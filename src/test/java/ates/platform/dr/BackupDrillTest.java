@@ -123,6 +123,7 @@ class BackupDrillTest {
     deleteRecursively(data);
     assertFalse(Files.exists(data));
 
+    long recoveryStart = System.nanoTime();
     CommandProcess.Result restoreRun = CommandProcess.run(env, LOG, "restore", backup.toString());
     assertEquals(0, restoreRun.exitCode(), restoreRun.output());
     System.out.printf(
@@ -194,6 +195,11 @@ class BackupDrillTest {
                 assertEquals(completed, dashboard.get("completedTasks").asLong());
                 assertNotEquals(0, earnings);
               });
+
+      System.out.printf(
+          "BACKUP DRILL: from restore start to a node serving the restored state, republished and"
+              + " caught up: %d ms%n",
+          (System.nanoTime() - recoveryStart) / 1_000_000);
 
       // the republished events keep their original eventIds
       Map<String, String> republished = taskCreatedEventIds(env, restoredTasks);
