@@ -10,12 +10,13 @@ import java.util.Set;
 
 /**
  * The operator's data commands of operations.md ({@code java -jar target/ates.jar <command>}, same
- * environment as a node): {@code backup <dir>}, {@code restore <dir> [--force]}. Each prints what
- * it did and returns 0, or prints a one-line reason and returns non-zero.
+ * environment as a node): {@code backup <dir>}, {@code restore <dir> [--force]}, {@code
+ * db-failover}. Each prints what it did and returns 0, or prints a one-line reason and returns
+ * non-zero.
  */
 public final class Commands {
 
-  public static final Set<String> NAMES = Set.of("backup", "restore");
+  public static final Set<String> NAMES = Set.of("backup", "restore", "db-failover");
 
   private Commands() {}
 
@@ -66,6 +67,10 @@ public final class Commands {
                 dir,
                 server.startedHere() ? " (embedded PostgreSQL started and stopped)" : "");
           }
+          return 0;
+        }
+        case "db-failover" -> {
+          out.println("db-failover: " + Failover.promote(config));
           return 0;
         }
         default -> {

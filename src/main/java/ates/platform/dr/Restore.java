@@ -169,12 +169,12 @@ final class Restore {
     try (Statement st = c.createStatement();
         ResultSet rs =
             st.executeQuery(
-                "SELECT s.relname AS seq, t.relname AS tbl, a.attname AS col FROM pg_class s"
-                    + " JOIN pg_depend d ON d.objid = s.oid AND d.classid = 'pg_class'::regclass"
-                    + " JOIN pg_class t ON t.oid = d.refobjid"
-                    + " JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = d.refobjsubid"
-                    + " JOIN pg_namespace n ON n.oid = s.relnamespace"
-                    + " WHERE s.relkind = 'S' AND d.deptype IN ('a', 'i') AND n.nspname = 'public'")) {
+                "SELECT s.relname AS seq, t.relname AS tbl, a.attname AS col FROM pg_class s JOIN"
+                    + " pg_depend d ON d.objid = s.oid AND d.classid = 'pg_class'::regclass JOIN"
+                    + " pg_class t ON t.oid = d.refobjid JOIN pg_attribute a ON a.attrelid = t.oid"
+                    + " AND a.attnum = d.refobjsubid JOIN pg_namespace n ON n.oid = s.relnamespace"
+                    + " WHERE s.relkind = 'S' AND d.deptype IN ('a', 'i') AND n.nspname ="
+                    + " 'public'")) {
       while (rs.next()) {
         owned.add(new String[] {rs.getString("seq"), rs.getString("tbl"), rs.getString("col")});
       }

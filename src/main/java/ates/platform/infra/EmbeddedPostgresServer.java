@@ -32,10 +32,12 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
 
   private final EmbeddedPostgres postgres;
   private final int port;
+  private final Path dataDir;
 
-  private EmbeddedPostgresServer(EmbeddedPostgres postgres, int port) {
+  private EmbeddedPostgresServer(EmbeddedPostgres postgres, int port, Path dataDir) {
     this.postgres = postgres;
     this.port = port;
+    this.dataDir = dataDir;
   }
 
   /**
@@ -61,10 +63,16 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
   }
 
   public static EmbeddedPostgresServer start(Path dataDir, int port, Durability durability) {
+    return start(dataDir, port, durability, java.util.Map.of());
+  }
+
+  /** With extra server settings (replication: {@link PostgresStandby}). */
+  public static EmbeddedPostgresServer start(
+      Path dataDir, int port, Durability durability, java.util.Map<String, String> extra) {
     try {
       Files.createDirectories(dataDir);
       stopOrphan(dataDir);
-      EmbeddedPostgres pg =
+      EmbeddedPostgres.Builder builder =
           EmbeddedPostgres.builder()
               .setDataDirectory(dataDir)
               .setCleanDataDirectory(false)
@@ -75,11 +83,12 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
               .setServerConfig("fsync", durability.setting)
               .setServerConfig("synchronous_commit", durability.setting)
               .setServerConfig("full_page_writes", durability.setting)
-              .setPGStartupWait(Duration.ofSeconds(60))
-              .start();
+              .setPGStartupWait(Duration.ofSeconds(60));
+      extra.forEach(builder::setServerConfig);
+      EmbeddedPostgres pg = builder.start();
       log.info(
           "Embedded PostgreSQL started on 127.0.0.1:{} (data {}, {})", port, dataDir, durability);
-      return new EmbeddedPostgresServer(pg, port);
+      return new EmbeddedPostgresServer(pg, port, dataDir);
     } catch (IOException e) {
       throw new UncheckedIOException("Embedded PostgreSQL failed to start on port " + port, e);
     }
@@ -111,6 +120,11 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
       handle.destroyForcibly();
       handle.onExit().join();
     }
+  }
+
+  /** The data directory of the server. */
+  public Path dataDir() {
+    return dataDir;
   }
 
   public int port() {
