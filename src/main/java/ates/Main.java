@@ -6,6 +6,7 @@ import ates.analytics.ReconcileCommand;
 import ates.identity.IdentityService;
 import ates.platform.AtesNode;
 import ates.platform.Service;
+import ates.platform.dr.Commands;
 import ates.tasks.TasksService;
 import com.typesafe.config.ConfigFactory;
 import java.util.LinkedHashMap;
@@ -44,6 +45,9 @@ public final class Main {
   }
 
   public static void main(String[] args) {
+    if (Commands.handles(args)) {
+      System.exit(Commands.run(args, List.copyOf(services().keySet()), System.out, System.err));
+    }
     if (args.length > 0 && args[0].equals(ReconcileCommand.NAME)) {
       System.exit(
           ReconcileCommand.run(

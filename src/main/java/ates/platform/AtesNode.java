@@ -81,7 +81,7 @@ public final class AtesNode {
                 infra.dbPassword(),
                 config.getInt("ates.db.pool-size")));
       }
-      KafkaPlatform.ensureTopics(infra.kafkaBootstrap(), config);
+      var weakTopics = KafkaPlatform.ensureTopics(infra.kafkaBootstrap(), config);
 
       system = ActorSystem.create(Behaviors.empty(), "ates", config);
       registerInfrastructureShutdown(system, databases, infra);
@@ -89,6 +89,7 @@ public final class AtesNode {
       ClusterBootstrap.get(Adapter.toClassic(system)).start();
 
       Metrics metrics = Metrics.of(system);
+      metrics.kafkaTopicWeaknesses(weakTopics);
       KafkaPlatform kafka = new KafkaPlatform(system, infra.kafkaBootstrap());
       ConsumerLagMonitor.start(system, kafka, metrics);
       boolean embeddedDefault = infra.embeddedDatabase() && infra.embeddedKafka();

@@ -1,7 +1,9 @@
 package ates.platform;
 
+import ates.platform.db.PostgresUrl;
 import ates.platform.infra.EmbeddedKafka;
 import ates.platform.infra.EmbeddedPostgresServer;
+import ates.platform.infra.PostgresStandby;
 import com.typesafe.config.Config;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -19,20 +21,22 @@ public final class Infrastructure implements AutoCloseable {
 
   private final Optional<EmbeddedPostgresServer> embeddedPostgres;
   private final Optional<EmbeddedKafka> embeddedKafka;
-  private final String dbServerUrl;
+  private final PostgresUrl dbServerUrl;
   private final String dbUser;
   private final String dbPassword;
   private final String kafkaBootstrap;
   private final Path dataDir;
+  private final Optional<PostgresStandby> standby;
 
   private Infrastructure(
       Optional<EmbeddedPostgresServer> embeddedPostgres,
       Optional<EmbeddedKafka> embeddedKafka,
-      String dbServerUrl,
+      PostgresUrl dbServerUrl,
       String dbUser,
       String dbPassword,
       String kafkaBootstrap,
-      Path dataDir) {
+      Path dataDir,
+      Optional<PostgresStandby> standby) {
     this.embeddedPostgres = embeddedPostgres;
     this.embeddedKafka = embeddedKafka;
     this.dbServerUrl = dbServerUrl;
@@ -40,6 +44,7 @@ public final class Infrastructure implements AutoCloseable {
     this.dbPassword = dbPassword;
     this.kafkaBootstrap = kafkaBootstrap;
     this.dataDir = dataDir;
+    this.standby = standby;
   }
 
   /** Starts what is not configured as external. {@code config} is the resolved node config. */
@@ -50,8 +55,18 @@ public final class Infrastructure implements AutoCloseable {
 
     Optional<EmbeddedPostgresServer> pg = Optional.empty();
     Optional<EmbeddedKafka> broker = Optional.empty();
+    Optional<PostgresStandby> standby = Optional.empty();
     try {
-      if (dbUrl.isBlank()) {
+      if (dbUrl.isBlank() && config.getBoolean("ates.db.standby.enabled")) {
+        standby =
+            Optional.of(
+                PostgresStandby.start(
+                    dataDir.resolve("postgres"),
+                    config.getInt("ates.db.embedded-port"),
+                    dataDir.resolve("postgres-standby"),
+                    config.getInt("ates.db.standby.port")));
+        pg = Optional.of(standby.get().primary());
+      } else if (dbUrl.isBlank()) {
         pg =
             Optional.of(
                 EmbeddedPostgresServer.start(
@@ -66,21 +81,22 @@ public final class Infrastructure implements AutoCloseable {
                     config.getInt("ates.kafka.embedded-controller-port")));
       }
     } catch (RuntimeException e) {
+      standby.ifPresent(PostgresStandby::close);
       pg.ifPresent(EmbeddedPostgresServer::close);
       broker.ifPresent(EmbeddedKafka::close);
       throw e;
     }
-    String serverUrl = pg.map(EmbeddedPostgresServer::serverUrl).orElse(stripSlash(dbUrl));
+    PostgresUrl serverUrl =
+        PostgresUrl.parse(
+            standby
+                .map(PostgresStandby::serverUrl)
+                .orElse(pg.map(EmbeddedPostgresServer::serverUrl).orElse(dbUrl)));
     String user = pg.isPresent() ? "postgres" : config.getString("ates.db.user");
     String password = pg.isPresent() ? "" : config.getString("ates.db.password");
     String bootstrap = broker.map(EmbeddedKafka::bootstrapServers).orElse(kafka);
     if (pg.isEmpty()) log.info("Using PostgreSQL at {}", serverUrl);
     if (broker.isEmpty()) log.info("Using Kafka at {}", bootstrap);
-    return new Infrastructure(pg, broker, serverUrl, user, password, bootstrap, dataDir);
-  }
-
-  private static String stripSlash(String url) {
-    return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+    return new Infrastructure(pg, broker, serverUrl, user, password, bootstrap, dataDir, standby);
   }
 
   /** Whether the node started its own PostgreSQL server (the embedded default). */
@@ -110,7 +126,7 @@ public final class Infrastructure implements AutoCloseable {
 
   /** JDBC URL of a database on the configured server. */
   public String jdbcUrl(String database) {
-    return dbServerUrl + "/" + database;
+    return dbServerUrl.database(database);
   }
 
   /**
@@ -118,7 +134,8 @@ public final class Infrastructure implements AutoCloseable {
    */
   public void ensureDatabase(String database) {
     try {
-      EmbeddedPostgresServer.createDatabaseIfMissing(dbServerUrl, dbUser, dbPassword, database);
+      EmbeddedPostgresServer.createDatabaseIfMissing(
+          dbServerUrl.database("postgres"), dbUser, dbPassword, database);
     } catch (IllegalStateException e) {
       if (embeddedDatabase()) throw e;
       log.warn(
@@ -129,6 +146,7 @@ public final class Infrastructure implements AutoCloseable {
   @Override
   public void close() {
     embeddedKafka.ifPresent(EmbeddedKafka::close);
-    embeddedPostgres.ifPresent(EmbeddedPostgresServer::close);
+    if (standby.isPresent()) standby.get().close(); // the primary too
+    else embeddedPostgres.ifPresent(EmbeddedPostgresServer::close);
   }
 }

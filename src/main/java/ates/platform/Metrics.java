@@ -58,6 +58,7 @@ public final class Metrics {
   private final Gauge projectionLag;
   private final Gauge reconciliationMismatches;
   private volatile List<ConsumerLag> consumerLag = List.of();
+  private volatile List<ates.platform.kafka.TopicDurability.Weakness> weakTopicSettings = List.of();
 
   /** How far a consumer group is behind on one partition: end offset minus committed offset. */
   public record ConsumerLag(String group, String topic, int partition, long lag) {}
@@ -128,6 +129,28 @@ public final class Metrics {
               }
             })
         .register(registry);
+    GaugeWithCallback.builder()
+        .name("ates_kafka_topic_weak_settings")
+        .help(
+            "Settings of existing topics weaker than aTES creates them (replication.factor,"
+                + " min.insync.replicas, unclean.leader.election.enable), found at start-up;"
+                + " the sum is 0 when all topics are durable")
+        .labelNames("topic", "setting")
+        .callback(
+            cb -> {
+              for (var w : weakTopicSettings) cb.call(1, w.topic(), w.setting());
+            })
+        .register(registry);
+    GaugeWithCallback.builder()
+        .name("ates_kafka_topics_weak")
+        .help("Number of weaker topic settings found at start-up (0: every topic durable)")
+        .callback(cb -> cb.call(weakTopicSettings.size()))
+        .register(registry);
+  }
+
+  /** The weaker topic settings found at start-up (KafkaPlatform.ensureTopics). */
+  public void kafkaTopicWeaknesses(List<ates.platform.kafka.TopicDurability.Weakness> weak) {
+    weakTopicSettings = List.copyOf(weak);
   }
 
   /** Registers the Akka cluster figures of the node's actor system. */

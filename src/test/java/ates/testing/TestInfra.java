@@ -56,7 +56,11 @@ public final class TestInfra implements NodeServers {
       try {
         Path root = Files.createTempDirectory("ates-test-");
         EmbeddedPostgresServer pg =
-            EmbeddedPostgresServer.start(root.resolve("postgres"), freePort());
+            EmbeddedPostgresServer.start(
+                root.resolve("postgres"),
+                freePort(),
+                // throw-away databases: speed over crash safety (a node is always durable)
+                EmbeddedPostgresServer.Durability.FAST_UNSAFE);
         Runtime.getRuntime().addShutdownHook(new Thread(pg::close));
         sharedRoot = root;
         sharedPostgres = pg;

