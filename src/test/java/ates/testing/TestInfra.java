@@ -137,6 +137,10 @@ public final class TestInfra implements NodeServers {
     // Test nodes start fast; production keeps Akka's recommended bootstrap margins.
     c.put("akka.management.cluster.bootstrap.contact-point-discovery.stable-margin", "1s");
     c.put("akka.management.cluster.bootstrap.contact-point-discovery.interval", "500ms");
+    // Short leases: a restarted node (a new address) takes its entities back within seconds.
+    c.put("ates.lease.duration", LEASE_DURATION);
+    c.put("ates.lease.heartbeat-interval", LEASE_HEARTBEAT);
+    c.put("ates.lease.safety-margin", LEASE_MARGIN);
     return ConfigFactory.parseMap(c);
   }
 
@@ -176,8 +180,17 @@ public final class TestInfra implements NodeServers {
     env.put("ATES_KAFKA_LAG_INTERVAL", "1s");
     env.put("ATES_BOOTSTRAP_STABLE_MARGIN", "1s");
     env.put("ATES_BOOTSTRAP_INTERVAL", "500ms");
+    env.put("ATES_LEASE_DURATION", LEASE_DURATION);
+    env.put("ATES_LEASE_HEARTBEAT_INTERVAL", LEASE_HEARTBEAT);
+    env.put("ATES_LEASE_SAFETY_MARGIN", LEASE_MARGIN);
     return env;
   }
+
+  /** Lease timing of test nodes (production: 20 s, 2 s, 5 s). */
+  public static final String LEASE_DURATION = "6s";
+
+  public static final String LEASE_HEARTBEAT = "1s";
+  public static final String LEASE_MARGIN = "2s";
 
   public static final String JWT_SECRET = "test-secret-test-secret-test-secret-0123456789";
   public static final String ADMIN_PASSWORD = "admin-password";
