@@ -21,6 +21,7 @@ public final class LeaseDatabases implements Extension {
   private final Map<String, DataSource> byService = new ConcurrentHashMap<>();
   private final Map<String, LeaseRenewer> renewers = new ConcurrentHashMap<>();
   private final ExtendedActorSystem system;
+  private volatile String firstService;
 
   private LeaseDatabases(ExtendedActorSystem system) {
     this.system = system;
@@ -31,11 +32,18 @@ public final class LeaseDatabases implements Extension {
   }
 
   /** Registers the database of a service (the node does this before any service starts). */
-  public void register(String service, DataSource dataSource) {
+  public synchronized void register(String service, DataSource dataSource) {
     byService.put(service, dataSource);
+    if (firstService == null) firstService = service;
   }
 
   DataSource dataSource(String service) {
+    if (service.isBlank()) {
+      // the Split Brain Resolver's lease: the database of the node's first service
+      String first = firstService;
+      if (first == null) throw new IllegalStateException("No database registered for leases");
+      return byService.get(first);
+    }
     DataSource ds = byService.get(service);
     if (ds == null) {
       throw new IllegalStateException(
@@ -51,8 +59,8 @@ public final class LeaseDatabases implements Extension {
   /** The one renewer of this node's leases of {@code service} held by {@code owner}. */
   LeaseRenewer renewer(String service, String owner, LeaseTiming timing) {
     return renewers.computeIfAbsent(
-        service + "|" + owner + "|" + timing,
-        k -> LeaseRenewer.start(system, dataSource(service), service, owner, timing));
+        (service.isBlank() ? firstService : service) + "|" + owner + "|" + timing,
+        k -> LeaseRenewer.start(system, dataSource(service), k.split("\\|")[0], owner, timing));
   }
 
   public static final class Id extends AbstractExtensionId<LeaseDatabases> {

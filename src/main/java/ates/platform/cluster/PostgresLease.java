@@ -38,17 +38,31 @@ public final class PostgresLease extends Lease {
   private static final Logger log = LoggerFactory.getLogger(PostgresLease.class);
 
   private final LeaseSettings settings;
-  private final LeaseRenewer renewer;
   private final String name;
+  private final String service;
+  private final LeaseTiming timing;
+  private final LeaseDatabases databases;
+  private volatile LeaseRenewer renewer;
 
   public PostgresLease(LeaseSettings settings, ExtendedActorSystem system) {
     this.settings = settings;
     this.name = settings.leaseName();
-    String service = settings.leaseConfig().getString("service");
-    this.renewer =
-        LeaseDatabases.ID
-            .get(system)
-            .renewer(service, settings.ownerName(), LeaseTiming.from(settings.leaseConfig()));
+    this.service = settings.leaseConfig().getString("service");
+    this.timing = LeaseTiming.from(settings.leaseConfig());
+    this.databases = LeaseDatabases.ID.get(system);
+  }
+
+  /**
+   * Found on first use: the Split Brain Resolver creates its lease before the node has registered
+   * its databases.
+   */
+  private LeaseRenewer renewer() {
+    LeaseRenewer r = renewer;
+    if (r == null) {
+      r = databases.renewer(service, settings.ownerName(), timing);
+      renewer = r;
+    }
+    return r;
   }
 
   @Override
@@ -64,7 +78,12 @@ public final class PostgresLease extends Lease {
   @Override
   public CompletionStage<Boolean> acquire(Consumer<Optional<Throwable>> leaseLostCallback) {
     long sent = System.nanoTime();
-    LeaseTiming timing = renewer.timing();
+    LeaseRenewer renewer;
+    try {
+      renewer = renewer();
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
     return CompletableFuture.supplyAsync(
             () ->
                 update(
@@ -88,25 +107,33 @@ public final class PostgresLease extends Lease {
 
   @Override
   public CompletionStage<Boolean> release() {
+    LeaseRenewer renewer;
+    try {
+      renewer = renewer();
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
     renewer.forget(name);
     return CompletableFuture.supplyAsync(
             () ->
                 update(
                     "UPDATE akka_lease SET expires_at = now() WHERE name = ? AND owner = ?", null),
             renewer.executor())
-        .orTimeout(renewer.timing().operationTimeout().toMillis() * 2, TimeUnit.MILLISECONDS);
+        .orTimeout(timing.operationTimeout().toMillis() * 2, TimeUnit.MILLISECONDS);
   }
 
   @Override
   public boolean checkLease() {
-    return renewer.holds(name);
+    LeaseRenewer r = renewer;
+    return r != null && r.holds(name);
   }
 
   /** The statement with (name, owner[, millis]); true when it changed one row. */
   private boolean update(String sql, Long millis) {
+    LeaseRenewer renewer = renewer();
     try (Connection c = renewer.dataSource().getConnection();
         PreparedStatement ps = c.prepareStatement(sql)) {
-      ps.setQueryTimeout(seconds(renewer.timing().operationTimeout()));
+      ps.setQueryTimeout(seconds(timing.operationTimeout()));
       ps.setString(1, name);
       ps.setString(2, renewer.owner());
       if (millis != null) ps.setLong(3, millis);
