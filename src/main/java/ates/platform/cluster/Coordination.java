@@ -19,7 +19,12 @@ public final class Coordination {
    * @throws ClusterGuard.RefusedException when another live cluster uses one of the databases
    */
   public static void start(ActorSystem<?> system, List<ServiceDatabase> databases) {
-    var timeout = system.settings().config().getDuration("ates.lease.operation-timeout");
+    var config = system.settings().config();
+    if (config.getString("ates.lease.kind").trim().equals("postgres")) {
+      // bad timings fail the start, not every shard later
+      LeaseTiming.from(config.getConfig("ates.lease.postgres"));
+    }
+    var timeout = config.getDuration("ates.lease.operation-timeout");
     Map<String, DataSource> pools = new LinkedHashMap<>();
     for (ServiceDatabase db : databases) {
       pools.put(db.service(), db.coordinationDataSource(timeout));

@@ -38,17 +38,33 @@ record LeaseTiming(
         || duration.isZero()
         || heartbeatInterval.isNegative()
         || heartbeatInterval.isZero()) {
-      throw new IllegalArgumentException("lease durations must be positive: " + this);
+      throw new IllegalArgumentException(
+          "lease durations must be positive: "
+              + describe(duration, heartbeatInterval, operationTimeout, safetyMargin));
     }
     if (heartbeatInterval.plus(operationTimeout).compareTo(duration.minus(safetyMargin)) >= 0) {
       throw new IllegalArgumentException(
           "lease heartbeat-interval + lease-operation-timeout must be below heartbeat-timeout -"
               + " safety-margin: "
-              + this);
+              + describe(duration, heartbeatInterval, operationTimeout, safetyMargin));
     }
     if (safetyMargin.compareTo(Duration.ofMillis(200)) < 0) {
-      throw new IllegalArgumentException("lease safety-margin must be at least 200ms: " + this);
+      throw new IllegalArgumentException(
+          "lease safety-margin must be at least 200ms: "
+              + describe(duration, heartbeatInterval, operationTimeout, safetyMargin));
     }
+  }
+
+  private static String describe(Duration d, Duration i, Duration o, Duration m) {
+    return "heartbeat-timeout "
+        + d.toMillis()
+        + " ms, heartbeat-interval "
+        + i.toMillis()
+        + " ms, lease-operation-timeout "
+        + o.toMillis()
+        + " ms, safety-margin "
+        + m.toMillis()
+        + " ms";
   }
 
   static LeaseTiming from(Config leaseConfig) {
