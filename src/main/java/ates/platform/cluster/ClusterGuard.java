@@ -280,8 +280,9 @@ public final class ClusterGuard {
                           } else if (c.incarnation().isEmpty()) {
                             log.error(
                                 "The {} database is claimed by another live cluster (see"
-                                    + " cluster_incarnation); one of the two was started with"
-                                    + " ATES_CLUSTER_GUARD=off",
+                                    + " cluster_incarnation): the two started at the same time,"
+                                    + " or one with ATES_CLUSTER_GUARD=off. The leases keep each"
+                                    + " entity in one place; stop one of the clusters",
                                 service);
                             current[0] = null;
                           } else if (!c.incarnation().get().equals(current[0])) {

@@ -69,10 +69,8 @@ final class LeaseRenewer {
     Executor executor = system.dispatchers().lookup("ates.lease.dispatcher");
     LeaseRenewer renewer = new LeaseRenewer(dataSource, service, owner, timing, executor);
     Duration period = timing.checkPeriod();
-    system
-        .scheduler()
-        .scheduleWithFixedDelay(
-            period, period, renewer::tick, system.dispatchers().lookup("ates.lease.dispatcher"));
+    // The deadline check runs on the default dispatcher, never behind blocked JDBC calls.
+    system.scheduler().scheduleWithFixedDelay(period, period, renewer::tick, system.dispatcher());
     return renewer;
   }
 
@@ -183,7 +181,7 @@ final class LeaseRenewer {
   private void lost(String name, Held h, String reason) {
     if (!held.remove(name, h)) return;
     log.warn("Lease {} of {} lost: {}", name, owner, reason);
-    executor.execute(
-        () -> h.onLost.accept(Optional.of(new akka.coordination.lease.LeaseException(reason))));
+    // the callbacks of sharding and the singleton only send a message: called right here
+    h.onLost.accept(Optional.of(new akka.coordination.lease.LeaseException(reason)));
   }
 }
