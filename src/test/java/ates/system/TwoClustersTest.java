@@ -238,7 +238,9 @@ class TwoClustersTest {
         .untilAsserted(() -> assertEquals(movements, transactionIds(accountingDb)));
     assertEquals(
         movements.size(),
-        count(accountingDb, "SELECT count(*) FROM event_journal WHERE persistence_id LIKE 'Account|%'"
+        count(
+            accountingDb,
+            "SELECT count(*) FROM event_journal WHERE persistence_id LIKE 'Account|%'"
                 + " AND event_ser_manifest LIKE '%Moved'"),
         "one journal event per movement: no movement booked twice by two clusters");
     for (Map.Entry<String, Long> e : expected.entrySet()) {
