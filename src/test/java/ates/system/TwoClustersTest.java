@@ -213,9 +213,7 @@ class TwoClustersTest {
     // before the kill); B retries every 1 s; 2 s of slack for a loaded machine (7.3 s measured)
     assertTrue(
         handoverMs <= LEASE.plusSeconds(4).toMillis(),
-        "handed over within the lease duration (+ a heartbeat and a retry): "
-            + handoverMs
-            + " ms");
+        "handed over within the lease duration (+ a heartbeat and a retry): " + handoverMs + " ms");
     await()
         .atMost(TIMEOUT)
         .pollInterval(Duration.ofMillis(200))
