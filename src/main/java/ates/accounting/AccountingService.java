@@ -6,11 +6,11 @@ import akka.actor.typed.javadsl.Behaviors;
 import akka.cluster.sharding.typed.javadsl.ClusterSharding;
 import akka.cluster.sharding.typed.javadsl.Entity;
 import akka.cluster.typed.ClusterSingleton;
-import akka.cluster.typed.ClusterSingletonSettings;
 import akka.cluster.typed.SingletonActor;
 import akka.http.javadsl.server.Route;
 import ates.platform.Service;
 import ates.platform.ServiceContext;
+import ates.platform.cluster.Leases;
 import ates.platform.kafka.EventPublisher;
 import com.typesafe.config.Config;
 import java.time.Clock;
@@ -43,7 +43,8 @@ public final class AccountingService implements Service {
 
     sharding.init(
         Entity.of(Account.ENTITY_KEY, entity -> Account.create(entity.getEntityId(), ctx.journal()))
-            .withRole(NAME));
+            .withRole(NAME)
+            .withSettings(Leases.sharding(system, NAME)));
     BillingDayCloser.Accounts accounts =
         BillingDayCloser.Accounts.sharded(
             sharding, readModel::billingCandidates, ctx.askTimeout(), clock);
@@ -52,7 +53,8 @@ public final class AccountingService implements Service {
         Entity.of(
                 BillingDay.ENTITY_KEY,
                 entity -> BillingDay.create(entity.getEntityId(), accounts, pace, ctx.journal()))
-            .withRole(NAME));
+            .withRole(NAME)
+            .withSettings(Leases.sharding(system, NAME)));
 
     readModel.startProjection(system, ctx.readJournalPluginId());
     readModel.startBillingRunsProjection(system, ctx.readJournalPluginId());
@@ -83,7 +85,7 @@ public final class AccountingService implements Service {
                             SupervisorStrategy.restartWithBackoff(
                                 Duration.ofSeconds(1), Duration.ofMinutes(1), 0.2)),
                     "billing-scheduler")
-                .withSettings(ClusterSingletonSettings.create(system).withRole(NAME)));
+                .withSettings(Leases.singleton(system, NAME)));
 
     return new AccountingRoutes(system, ctx.jwt(), readModel, zone, clock, closeTimeout).route();
   }

@@ -4,12 +4,12 @@ import akka.actor.typed.ActorRef;
 import akka.actor.typed.SupervisorStrategy;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.cluster.typed.ClusterSingleton;
-import akka.cluster.typed.ClusterSingletonSettings;
 import akka.cluster.typed.SingletonActor;
 import akka.http.javadsl.server.Directives;
 import akka.http.javadsl.server.Route;
 import ates.platform.Service;
 import ates.platform.ServiceContext;
+import ates.platform.cluster.Leases;
 import com.typesafe.config.Config;
 import java.time.Clock;
 import java.time.Duration;
@@ -47,7 +47,7 @@ public final class AnalyticsService implements Service {
                                 SupervisorStrategy.restartWithBackoff(
                                     Duration.ofSeconds(1), Duration.ofSeconds(30), 0.2)),
                         "analytics")
-                    .withSettings(ClusterSingletonSettings.create(ctx.system()).withRole(NAME)));
+                    .withSettings(Leases.singleton(ctx.system(), NAME)));
     Reconciler reconciler =
         Reconciler.start(
             ctx.system(),

@@ -12,6 +12,7 @@ import ates.contract.Role;
 import ates.platform.EntityError;
 import ates.platform.Service;
 import ates.platform.ServiceContext;
+import ates.platform.cluster.Leases;
 import ates.platform.http.UserRoles;
 import ates.platform.kafka.EventPublisher;
 import java.security.SecureRandom;
@@ -51,7 +52,8 @@ public final class IdentityService implements Service {
             Entity.of(
                     User.ENTITY_KEY,
                     entity -> User.create(entity.getEntityId(), ctx.journal(), Clock.systemUTC()))
-                .withRole(NAME));
+                .withRole(NAME)
+                .withSettings(Leases.sharding(system, NAME)));
 
     UserReadModel readModel = new UserReadModel(ctx.database());
     readModel.startProjection(system, ctx.readJournalPluginId(), ctx.userRoles());

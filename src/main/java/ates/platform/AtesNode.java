@@ -9,6 +9,7 @@ import akka.http.javadsl.ServerBinding;
 import akka.http.javadsl.server.Route;
 import akka.management.cluster.bootstrap.ClusterBootstrap;
 import akka.management.javadsl.AkkaManagement;
+import ates.platform.cluster.Coordination;
 import ates.platform.cluster.ServicesReadyCheck;
 import ates.platform.db.ServiceDatabase;
 import ates.platform.http.JwtService;
@@ -87,6 +88,8 @@ public final class AtesNode {
       registerInfrastructureShutdown(system, databases, infra);
       AkkaManagement.get(system).start().toCompletableFuture().get(30, TimeUnit.SECONDS);
       ClusterBootstrap.get(Adapter.toClassic(system)).start();
+      // leases find their databases; refuses databases another live cluster uses (issue 17)
+      Coordination.start(system, databases);
 
       Metrics metrics = Metrics.of(system);
       metrics.kafkaTopicWeaknesses(weakTopics);

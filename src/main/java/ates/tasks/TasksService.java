@@ -7,6 +7,7 @@ import akka.cluster.sharding.typed.javadsl.Entity;
 import akka.http.javadsl.server.Route;
 import ates.platform.Service;
 import ates.platform.ServiceContext;
+import ates.platform.cluster.Leases;
 import ates.platform.kafka.EventPublisher;
 import java.time.Clock;
 import java.util.concurrent.CompletableFuture;
@@ -36,7 +37,8 @@ public final class TasksService implements Service {
             Entity.of(
                     Task.ENTITY_KEY,
                     entity -> Task.create(entity.getEntityId(), ctx.journal(), Clock.systemUTC()))
-                .withRole(NAME));
+                .withRole(NAME)
+                .withSettings(Leases.sharding(system, NAME)));
 
     TaskReadModel readModel = new TaskReadModel(ctx.database());
     readModel.startProjection(system, ctx.readJournalPluginId());

@@ -65,6 +65,24 @@ public final class NodeProcess {
     awaitReady(log);
   }
 
+  /**
+   * Starts a node that is expected to refuse to start, and waits for it to exit: its exit code (the
+   * process is killed and -1 returned if it is still running after {@code timeout}).
+   */
+  public static int runUntilExit(Map<String, String> env, Path log, Duration timeout) {
+    NodeProcess node = launch(env, -1, -1, log);
+    try {
+      if (node.process.waitFor(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+        return node.process.exitValue();
+      }
+      node.kill();
+      return -1;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
   private void awaitReady(Path log) {
     Http management = new Http(managementPort);
     await()

@@ -143,6 +143,10 @@ public final class TestInfra implements NodeServers {
     c.put("akka.management.cluster.bootstrap.contact-point-discovery.interval", "500ms");
     // No periodic reconciliation unless a test asks for it (ReconciliationEndToEndTest).
     c.put("ates.analytics.reconciliation.interval", "0s");
+    // Short leases: a restarted node (a new address) takes its entities back within seconds.
+    c.put("ates.lease.duration", LEASE_DURATION);
+    c.put("ates.lease.heartbeat-interval", LEASE_HEARTBEAT);
+    c.put("ates.lease.safety-margin", LEASE_MARGIN);
     return ConfigFactory.parseMap(c);
   }
 
@@ -183,8 +187,17 @@ public final class TestInfra implements NodeServers {
     env.put("ATES_BOOTSTRAP_STABLE_MARGIN", "1s");
     env.put("ATES_BOOTSTRAP_INTERVAL", "500ms");
     env.put("ATES_RECONCILIATION_INTERVAL", "0s");
+    env.put("ATES_LEASE_DURATION", LEASE_DURATION);
+    env.put("ATES_LEASE_HEARTBEAT_INTERVAL", LEASE_HEARTBEAT);
+    env.put("ATES_LEASE_SAFETY_MARGIN", LEASE_MARGIN);
     return env;
   }
+
+  /** Lease timing of test nodes (production: 20 s, 2 s, 5 s). */
+  public static final String LEASE_DURATION = "6s";
+
+  public static final String LEASE_HEARTBEAT = "1s";
+  public static final String LEASE_MARGIN = "2s";
 
   public static final String JWT_SECRET = "test-secret-test-secret-test-secret-0123456789";
   public static final String ADMIN_PASSWORD = "admin-password";

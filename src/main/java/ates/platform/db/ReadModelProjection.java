@@ -1,7 +1,6 @@
 package ates.platform.db;
 
 import akka.actor.typed.ActorSystem;
-import akka.cluster.sharding.typed.ShardedDaemonProcessSettings;
 import akka.cluster.sharding.typed.javadsl.ShardedDaemonProcess;
 import akka.persistence.query.Offset;
 import akka.projection.ProjectionBehavior;
@@ -59,7 +58,7 @@ public final class ReadModelProjection {
               return ProjectionBehavior.create(
                   projection(system, id, source, database, writer, metrics, Clock.systemUTC()));
             },
-            ShardedDaemonProcessSettings.create(system).withRole(role),
+            ates.platform.cluster.Leases.daemonProcess(system, role),
             Optional.of(ProjectionBehavior.stopMessage()));
   }
 

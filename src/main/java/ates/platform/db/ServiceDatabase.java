@@ -21,6 +21,7 @@ public final class ServiceDatabase implements AutoCloseable {
   private final String service;
   private final HikariDataSource dataSource;
   private volatile Executor blockingExecutor;
+  private HikariDataSource coordination;
 
   private ServiceDatabase(String service, HikariDataSource dataSource) {
     this.service = service;
@@ -43,6 +44,8 @@ public final class ServiceDatabase implements AutoCloseable {
     try {
       migrate(ds, "platform", "flyway_platform_history");
       migrate(ds, service, "flyway_" + service + "_history");
+      // Leases and the cluster incarnation (ates.platform.cluster), with a history of their own.
+      migrate(ds, "coordination", "flyway_coordination_history");
     } catch (RuntimeException e) {
       ds.close();
       throw e;
@@ -110,8 +113,36 @@ public final class ServiceDatabase implements AutoCloseable {
         executor);
   }
 
+  /**
+   * A pool of two connections of its own for leases and the cluster guard, so that a busy service
+   * pool never delays a lease's renewal. Opened on first use. Every statement, connecting included,
+   * gives up after {@code timeout}.
+   */
+  public synchronized HikariDataSource coordinationDataSource(java.time.Duration timeout) {
+    if (coordination == null) {
+      HikariConfig hc = new HikariConfig();
+      hc.setPoolName("ates-" + service + "-coordination");
+      hc.setJdbcUrl(dataSource.getJdbcUrl());
+      hc.setUsername(dataSource.getUsername());
+      hc.setPassword(dataSource.getPassword());
+      hc.setMaximumPoolSize(2);
+      hc.setMinimumIdle(0);
+      hc.setAutoCommit(true);
+      hc.setConnectionTimeout(Math.max(250, timeout.toMillis()));
+      hc.setValidationTimeout(Math.max(250, timeout.toMillis()));
+      long seconds = Math.max(1, (timeout.toMillis() + 999) / 1000);
+      hc.addDataSourceProperty("connectTimeout", Long.toString(seconds));
+      hc.addDataSourceProperty("socketTimeout", Long.toString(seconds + 1));
+      coordination = new HikariDataSource(hc);
+    }
+    return coordination;
+  }
+
   @Override
   public void close() {
+    synchronized (this) {
+      if (coordination != null) coordination.close();
+    }
     dataSource.close();
   }
 

@@ -2,7 +2,6 @@ package ates.platform.kafka;
 
 import akka.Done;
 import akka.actor.typed.ActorSystem;
-import akka.cluster.sharding.typed.ShardedDaemonProcessSettings;
 import akka.cluster.sharding.typed.javadsl.ShardedDaemonProcess;
 import akka.persistence.query.Offset;
 import akka.projection.ProjectionBehavior;
@@ -83,7 +82,7 @@ public final class EventPublisher {
                           system)
                       .withGroup(GROUP_SIZE, GROUP_WITHIN));
             },
-            ShardedDaemonProcessSettings.create(system).withRole(service),
+            ates.platform.cluster.Leases.daemonProcess(system, service),
             Optional.of(ProjectionBehavior.stopMessage()));
   }
 
