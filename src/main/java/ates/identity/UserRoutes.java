@@ -20,6 +20,8 @@ import ates.platform.http.Problem;
 import ates.platform.http.ProblemException;
 import ates.platform.http.UserRoles;
 import ates.platform.http.Validation;
+import ates.platform.resilience.Breaker;
+import ates.platform.resilience.Breakers;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.time.Instant;
@@ -63,6 +65,7 @@ final class UserRoutes extends ApiDirectives {
   private final UserRoles userRoles;
   private final LoginThrottle throttle;
   private final boolean trustForwardedFor;
+  private final Breaker database;
 
   UserRoutes(
       ActorSystem<?> system,
@@ -85,6 +88,7 @@ final class UserRoutes extends ApiDirectives {
             .dispatchers()
             .lookup(DispatcherSelector.fromConfig("ates.password-hashing-dispatcher"));
     this.askTimeout = askTimeout;
+    this.database = Breakers.get(system).database("identity");
   }
 
   Route route() {
@@ -186,8 +190,11 @@ final class UserRoutes extends ApiDirectives {
    */
   private CompletionStage<Optional<User.Profile>> verify(UUID userId, String password) {
     CompletionStage<User.Credentials> credentials =
-        user(userId)
-            .<User.Credentials>askWithStatus(User.GetCredentials::new, askTimeout)
+        database
+            .call(
+                () ->
+                    user(userId)
+                        .<User.Credentials>askWithStatus(User.GetCredentials::new, askTimeout))
             .handle(
                 (c, failure) -> {
                   if (failure == null) return c;
@@ -214,7 +221,10 @@ final class UserRoutes extends ApiDirectives {
 
   private Route me(Principal principal) {
     return onSuccess(
-        user(principal.userId()).<User.Profile>askWithStatus(User.GetProfile::new, askTimeout),
+        database.call(
+            () ->
+                user(principal.userId())
+                    .<User.Profile>askWithStatus(User.GetProfile::new, askTimeout)),
         profile -> ok(UserJson.of(profile)));
   }
 
@@ -243,16 +253,19 @@ final class UserRoutes extends ApiDirectives {
               Validation.matches("email", req.email(), EMAIL, "must be an email address");
           Validation.length("email", email, 3, 254);
           Role role = parseRole(req.role());
+          // through the breaker before hashing: while the database is down, no CPU is spent
           CompletionStage<User.Profile> created =
-              CompletableFuture.supplyAsync(() -> hasher.hash(password), blocking)
-                  .thenCompose(
-                      hash ->
-                          user(User.idForLogin(login))
-                              .askWithStatus(
-                                  replyTo ->
-                                      new User.Register(
-                                          login, hash, fullName, email, role, replyTo),
-                                  askTimeout));
+              database.call(
+                  () ->
+                      CompletableFuture.supplyAsync(() -> hasher.hash(password), blocking)
+                          .thenCompose(
+                              hash ->
+                                  user(User.idForLogin(login))
+                                      .<User.Profile>askWithStatus(
+                                          replyTo ->
+                                              new User.Register(
+                                                  login, hash, fullName, email, role, replyTo),
+                                          askTimeout)));
           return onSuccess(created, profile -> created(UserJson.of(profile)));
         },
         Role.ADMIN);
@@ -265,9 +278,12 @@ final class UserRoutes extends ApiDirectives {
           if (req == null) throw ProblemException.badRequest("the body must be a JSON object");
           Role role = parseRole(req.role());
           CompletionStage<User.Profile> changed =
-              user(userId)
-                  .<User.Profile>askWithStatus(
-                      replyTo -> new User.ChangeRole(role, replyTo), askTimeout)
+              database
+                  .call(
+                      () ->
+                          user(userId)
+                              .<User.Profile>askWithStatus(
+                                  replyTo -> new User.ChangeRole(role, replyTo), askTimeout))
                   .thenCompose(
                       profile ->
                           userRoles
