@@ -29,6 +29,14 @@ public final class NodeProcess {
 
   public static NodeProcess start(
       Map<String, String> env, int httpPort, int managementPort, Path log) {
+    NodeProcess node = launch(env, httpPort, managementPort, log);
+    node.awaitReady(log);
+    return node;
+  }
+
+  /** Starts the node's JVM without waiting for it to be ready. */
+  public static NodeProcess launch(
+      Map<String, String> env, int httpPort, int managementPort, Path log) {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.add("-Xmx512m");
@@ -40,15 +48,26 @@ public final class NodeProcess {
     pb.redirectErrorStream(true);
     pb.redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
     try {
-      NodeProcess node = new NodeProcess(pb.start(), httpPort, managementPort);
-      node.awaitReady(log);
-      return node;
+      return new NodeProcess(pb.start(), httpPort, managementPort);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
   }
 
-  private void awaitReady(Path log) {
+  public boolean isAlive() {
+    return process.isAlive();
+  }
+
+  /** Whether {@code /ready} answers 200 now. */
+  public boolean isReady() {
+    try {
+      return new Http(managementPort).get("/ready", null).status() == 200;
+    } catch (RuntimeException e) {
+      return false;
+    }
+  }
+
+  public void awaitReady(Path log) {
     Http management = new Http(managementPort);
     await()
         .atMost(Duration.ofSeconds(90))
