@@ -17,6 +17,8 @@ import akka.cluster.ddata.typed.javadsl.Replicator;
 import ates.contract.EventEnvelope;
 import ates.contract.Role;
 import ates.contract.Topics;
+import ates.contract.events.UserRegisteredV1;
+import ates.contract.events.UserRoleChangedV1;
 import ates.platform.CborSerializable;
 import ates.platform.ServiceContext;
 import ates.platform.db.ServiceDatabase;
@@ -102,14 +104,19 @@ public final class WorkerDirectory {
   }
 
   /**
-   * Applies a {@code Users} event to the table; when it changed the user's row, the row's role goes
-   * to this node's directory at once and to the replicated map.
+   * Applies a {@code Users} event to the table, then hands the user's row (role and time) to this
+   * node's directory at once and to the replicated map. The row is written even when the event
+   * changed nothing (a redelivery), so that a node that failed between the table and the map
+   * completes the map when the event comes again.
    */
   CompletionStage<Done> apply(EventEnvelope envelope) {
+    boolean usersEvent =
+        envelope.eventName().equals(UserRegisteredV1.NAME)
+            || envelope.eventName().equals(UserRoleChangedV1.NAME);
     return UsersReplica.apply(database, envelope)
         .thenCompose(
             changed -> {
-              if (!changed || !envelope.data().hasNonNull("userId")) {
+              if (!usersEvent || !envelope.data().hasNonNull("userId")) {
                 return CompletableFuture.completedFuture(Done.getInstance());
               }
               UUID userId = UUID.fromString(envelope.data().get("userId").asText());
