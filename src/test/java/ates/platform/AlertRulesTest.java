@@ -26,6 +26,22 @@ class AlertRulesTest {
     assertPromtool(List.of("promtool", "test", "rules", "conf/prometheus/alerts_test.yml"));
   }
 
+  /** The PrometheusRule of k8s/monitoring.yaml holds exactly the rules of conf/prometheus. */
+  @Test
+  void the_kubernetes_prometheus_rule_has_the_same_rules() throws IOException {
+    com.fasterxml.jackson.databind.ObjectMapper yaml =
+        new com.fasterxml.jackson.databind.ObjectMapper(
+            new com.fasterxml.jackson.dataformat.yaml.YAMLFactory());
+    com.fasterxml.jackson.databind.JsonNode rules =
+        yaml.readTree(new File("conf/prometheus/alerts.yml"));
+    try (var parser = yaml.getFactory().createParser(new File("k8s/monitoring.yaml"))) {
+      com.fasterxml.jackson.databind.JsonNode rule =
+          yaml.readValues(parser, com.fasterxml.jackson.databind.JsonNode.class).next();
+      assertEquals("PrometheusRule", rule.get("kind").asText());
+      assertEquals(rules, rule.get("spec"));
+    }
+  }
+
   private static boolean promtoolInstalled() {
     for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
       if (new File(dir, "promtool").canExecute()) return true;
