@@ -81,7 +81,10 @@ public final class ServiceDatabase implements AutoCloseable {
    * #guard}.
    */
   public void useDispatcherOf(ActorSystem<?> system) {
-    this.breaker = Breakers.get(system).database(service);
+    // a node's system has the breakers' settings; a bare test kit's has none: no breaker there
+    if (system.settings().config().hasPath("ates.breakers")) {
+      this.breaker = Breakers.get(system).database(service);
+    }
     this.blockingExecutor =
         system
             .dispatchers()
