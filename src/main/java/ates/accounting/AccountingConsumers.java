@@ -53,11 +53,16 @@ final class AccountingConsumers {
                   .of(envelope)
                   .map(
                       booking ->
-                          sharding
-                              .entityRefFor(Account.ENTITY_KEY, booking.accountId().toString())
-                              .<Boolean>askWithStatus(
-                                  replyTo -> new Account.Book(booking.movement(), replyTo),
-                                  askTimeout)
+                          ctx.database()
+                              .guard(
+                                  () ->
+                                      sharding
+                                          .entityRefFor(
+                                              Account.ENTITY_KEY, booking.accountId().toString())
+                                          .<Boolean>askWithStatus(
+                                              replyTo ->
+                                                  new Account.Book(booking.movement(), replyTo),
+                                              askTimeout))
                               .thenApply(booked -> Done.getInstance()))
                   .orElse(CompletableFuture.completedFuture(Done.getInstance())));
     }

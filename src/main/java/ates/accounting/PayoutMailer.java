@@ -1,7 +1,10 @@
 package ates.accounting;
 
 import akka.actor.typed.ActorSystem;
+import akka.pattern.CircuitBreakerOpenException;
 import ates.platform.db.ServiceDatabase;
+import ates.platform.resilience.Breaker;
+import ates.platform.resilience.Breakers;
 import com.typesafe.config.Config;
 import jakarta.mail.Message;
 import jakarta.mail.MessagingException;
@@ -36,6 +39,7 @@ final class PayoutMailer {
   private final ServiceDatabase database;
   private final Session session;
   private final String from;
+  private volatile Breaker breaker;
 
   PayoutMailer(ServiceDatabase database, Config smtp) {
     this.database = database;
@@ -75,6 +79,7 @@ final class PayoutMailer {
    * one is done, so rounds never overlap.
    */
   void start(ActorSystem<?> system, Duration interval) {
+    this.breaker = Breakers.get(system).smtp();
     java.util.concurrent.ExecutorService executor =
         java.util.concurrent.Executors.newSingleThreadExecutor(
             r -> {
@@ -136,6 +141,10 @@ final class PayoutMailer {
         deliver(c, p);
         c.commit();
         done++;
+      } catch (CircuitBreakerOpenException e) {
+        // SMTP is failing: the mail stays due, without an attempt counted; next round probes
+        c.rollback();
+        break;
       } catch (java.sql.SQLException | RuntimeException e) {
         c.rollback();
         throw e;
@@ -181,7 +190,7 @@ final class PayoutMailer {
       return;
     }
     try {
-      send(p);
+      sendThroughBreaker(p);
       mark(c, p, "sent", Instant.now());
       log.info("Payout mail sent: account {}, '{}'", p.accountId(), p.subject());
     } catch (MessagingException e) {
@@ -204,6 +213,29 @@ final class PayoutMailer {
       ps.setLong(1, delay);
       ps.setString(2, p.transactionId());
       ps.executeUpdate();
+    }
+  }
+
+  /**
+   * Sends through the SMTP breaker. While it is open, {@link CircuitBreakerOpenException} ends the
+   * round: the claim is rolled back and the mail stays due, without counting an attempt.
+   */
+  private void sendThroughBreaker(Pending p) throws MessagingException {
+    if (breaker == null) {
+      send(p);
+      return;
+    }
+    try {
+      breaker.callSync(
+          () -> {
+            send(p);
+            return null;
+          });
+    } catch (Exception e) {
+      // callSync rethrows the call's own exceptions unchanged: send throws no other checked one
+      if (e instanceof MessagingException m) throw m;
+      if (e instanceof RuntimeException r) throw r;
+      throw new IllegalStateException(e);
     }
   }
 

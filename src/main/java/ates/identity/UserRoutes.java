@@ -20,6 +20,8 @@ import ates.platform.http.Problem;
 import ates.platform.http.ProblemException;
 import ates.platform.http.UserRoles;
 import ates.platform.http.Validation;
+import ates.platform.resilience.Breaker;
+import ates.platform.resilience.Breakers;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.time.Instant;
@@ -64,6 +66,7 @@ final class UserRoutes extends ApiDirectives {
   private final LoginThrottle throttle;
   private final boolean trustForwardedFor;
   private final UserIdempotencyKeys keys;
+  private final Breaker database;
 
   UserRoutes(
       ActorSystem<?> system,
@@ -88,6 +91,7 @@ final class UserRoutes extends ApiDirectives {
             .dispatchers()
             .lookup(DispatcherSelector.fromConfig("ates.password-hashing-dispatcher"));
     this.askTimeout = askTimeout;
+    this.database = Breakers.get(system).database("identity");
   }
 
   Route route() {
@@ -194,8 +198,11 @@ final class UserRoutes extends ApiDirectives {
    */
   private CompletionStage<Optional<User.Profile>> verify(UUID userId, String password) {
     CompletionStage<User.Credentials> credentials =
-        user(userId)
-            .<User.Credentials>askWithStatus(User.GetCredentials::new, askTimeout)
+        database
+            .call(
+                () ->
+                    user(userId)
+                        .<User.Credentials>askWithStatus(User.GetCredentials::new, askTimeout))
             .handle(
                 (c, failure) -> {
                   if (failure == null) return c;
@@ -222,7 +229,10 @@ final class UserRoutes extends ApiDirectives {
 
   private Route me(Principal principal) {
     return onSuccess(
-        user(principal.userId()).<User.Profile>askWithStatus(User.GetProfile::new, askTimeout),
+        database.call(
+            () ->
+                user(principal.userId())
+                    .<User.Profile>askWithStatus(User.GetProfile::new, askTimeout)),
         profile -> ok(UserJson.of(profile)));
   }
 
@@ -260,17 +270,26 @@ final class UserRoutes extends ApiDirectives {
           User.RequestKey requestKey =
               key.map(k -> new User.RequestKey(principal.userId(), Validation.idempotencyKey(k)))
                   .orElse(null);
+          // through the breaker before hashing: while the database is down, no CPU is spent
           CompletionStage<User.Profile> created =
-              claim(requestKey, new UserIdempotencyKeys.Request(login, fullName, email, role))
-                  .thenApplyAsync(claimed -> hasher.hash(password), blocking)
-                  .thenCompose(
-                      hash ->
-                          user(User.idForLogin(login))
-                              .askWithStatus(
-                                  replyTo ->
-                                      new User.Register(
-                                          login, hash, fullName, email, role, requestKey, replyTo),
-                                  askTimeout));
+              database.call(
+                  () ->
+                      claim(requestKey, new UserIdempotencyKeys.Request(login, fullName, email, role))
+                          .thenApplyAsync(claimed -> hasher.hash(password), blocking)
+                          .thenCompose(
+                              hash ->
+                                  user(User.idForLogin(login))
+                                      .<User.Profile>askWithStatus(
+                                          replyTo ->
+                                              new User.Register(
+                                                  login,
+                                                  hash,
+                                                  fullName,
+                                                  email,
+                                                  role,
+                                                  requestKey,
+                                                  replyTo),
+                                          askTimeout)));
           return onSuccess(created, profile -> created(UserJson.of(profile)));
         },
         Role.ADMIN);
@@ -298,9 +317,12 @@ final class UserRoutes extends ApiDirectives {
           if (req == null) throw ProblemException.badRequest("the body must be a JSON object");
           Role role = parseRole(req.role());
           CompletionStage<User.Profile> changed =
-              user(userId)
-                  .<User.Profile>askWithStatus(
-                      replyTo -> new User.ChangeRole(role, replyTo), askTimeout)
+              database
+                  .call(
+                      () ->
+                          user(userId)
+                              .<User.Profile>askWithStatus(
+                                  replyTo -> new User.ChangeRole(role, replyTo), askTimeout))
                   .thenCompose(
                       profile ->
                           userRoles

@@ -16,6 +16,7 @@ import ates.platform.http.JwtService;
 import ates.platform.http.UserRoles;
 import ates.platform.kafka.ConsumerLagMonitor;
 import ates.platform.kafka.KafkaPlatform;
+import ates.platform.resilience.StartupRetry;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import java.time.Clock;
@@ -71,18 +72,26 @@ public final class AtesNode {
     try {
       Config config = ConfigFactory.load(computed(initial, infra, enabled).withFallback(app));
       managementPort = config.getInt("akka.management.http.port");
+      // a database or Kafka that is not up yet is waited for (StartupRetry), not fatal
+      StartupRetry startupRetry = new StartupRetry(config.getConfig("ates.startup"));
       for (String service : enabled) {
         String db = config.getString("ates.db.database-prefix") + service;
-        infra.ensureDatabase(db);
         databases.add(
-            ServiceDatabase.open(
-                service,
-                infra.jdbcUrl(db),
-                infra.dbUser(),
-                infra.dbPassword(),
-                config.getInt("ates.db.pool-size")));
+            startupRetry.until(
+                "database " + db,
+                () -> {
+                  infra.ensureDatabase(db);
+                  return ServiceDatabase.open(
+                      service,
+                      infra.jdbcUrl(db),
+                      infra.dbUser(),
+                      infra.dbPassword(),
+                      config.getInt("ates.db.pool-size"));
+                }));
       }
-      var weakTopics = KafkaPlatform.ensureTopics(infra.kafkaBootstrap(), config);
+      var weakTopics =
+          startupRetry.until(
+              "Kafka", () -> KafkaPlatform.ensureTopics(infra.kafkaBootstrap(), config));
 
       system = ActorSystem.create(Behaviors.empty(), "ates", config);
       registerInfrastructureShutdown(system, databases, infra);

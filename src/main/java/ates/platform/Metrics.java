@@ -223,6 +223,11 @@ public final class Metrics {
     consumerLag = List.copyOf(sample);
   }
 
+  /** The registry itself, for figures that other parts of the node register as callbacks. */
+  public PrometheusRegistry registry() {
+    return registry;
+  }
+
   /** The registry in Prometheus text format. */
   public String scrape() {
     try {

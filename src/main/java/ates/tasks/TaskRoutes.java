@@ -16,6 +16,8 @@ import ates.platform.http.JwtService;
 import ates.platform.http.Principal;
 import ates.platform.http.ProblemException;
 import ates.platform.http.Validation;
+import ates.platform.resilience.Breaker;
+import ates.platform.resilience.Breakers;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -72,6 +74,7 @@ final class TaskRoutes extends ApiDirectives {
   private final TaskReadModel readModel;
   private final WorkerDirectory workers;
   private final Duration askTimeout;
+  private final Breaker database;
   private final int shuffleParallelism;
   private final Duration shuffleTimeout;
 
@@ -87,6 +90,7 @@ final class TaskRoutes extends ApiDirectives {
     this.readModel = readModel;
     this.workers = workers;
     this.askTimeout = askTimeout;
+    this.database = Breakers.get(system).database("tasks");
     this.shuffleParallelism = system.settings().config().getInt("ates.tasks.shuffle-parallelism");
     this.shuffleTimeout = system.settings().config().getDuration("ates.tasks.shuffle-timeout");
   }
@@ -158,18 +162,20 @@ final class TaskRoutes extends ApiDirectives {
                             .getBytes(StandardCharsets.UTF_8)))
             .orElseGet(UUID::randomUUID);
     CompletionStage<Task.Details> created =
-        task(taskId)
-            .askWithStatus(
-                Task.Create.builder()
-                        .title(title)
-                        .jiraId(jiraId)
-                        .description(description)
-                        .createdBy(principal.userId())
-                        .assigneeId(assignee)
-                        .price(price)
-                        .retry(key.isPresent())
-                    ::build,
-                askTimeout);
+        database.call(
+            () ->
+                task(taskId)
+                    .<Task.Details>askWithStatus(
+                        Task.Create.builder()
+                                .title(title)
+                                .jiraId(jiraId)
+                                .description(description)
+                                .createdBy(principal.userId())
+                                .assigneeId(assignee)
+                                .price(price)
+                                .retry(key.isPresent())
+                            ::build,
+                        askTimeout));
     return onSuccess(created, t -> created(TaskJson.of(t)));
   }
 
@@ -215,7 +221,7 @@ final class TaskRoutes extends ApiDirectives {
   /** A task by id: workers read only the tasks assigned to them, the other roles any task. */
   private Route read(Principal principal, UUID taskId) {
     return onSuccess(
-        task(taskId).<Task.Details>askWithStatus(Task.Get::new, askTimeout),
+        database.call(() -> task(taskId).<Task.Details>askWithStatus(Task.Get::new, askTimeout)),
         t -> {
           if (principal.role() == Role.WORKER && !principal.userId().equals(t.assigneeId())) {
             throw ProblemException.forbidden("a worker may read only the tasks assigned to them");
@@ -226,9 +232,11 @@ final class TaskRoutes extends ApiDirectives {
 
   private Route completeTask(Principal principal, UUID taskId) {
     return onSuccess(
-        task(taskId)
-            .<Task.Details>askWithStatus(
-                replyTo -> new Task.Complete(principal.userId(), replyTo), askTimeout),
+        database.call(
+            () ->
+                task(taskId)
+                    .<Task.Details>askWithStatus(
+                        replyTo -> new Task.Complete(principal.userId(), replyTo), askTimeout)),
         t -> ok(TaskJson.of(t)));
   }
 
@@ -276,9 +284,11 @@ final class TaskRoutes extends ApiDirectives {
                       .pick()
                       .orElseThrow(
                           () -> ProblemException.conflict("there is no worker to assign tasks to"));
-              return task(id)
-                  .<Task.Reassigned>askWithStatus(
-                      replyTo -> new Task.Reassign(worker, replyTo), askTimeout);
+              return database.call(
+                  () ->
+                      task(id)
+                          .<Task.Reassigned>askWithStatus(
+                              replyTo -> new Task.Reassign(worker, replyTo), askTimeout));
             })
         .filter(Task.Reassigned::moved)
         .runWith(Sink.fold(0L, (n, r) -> n + 1), system);

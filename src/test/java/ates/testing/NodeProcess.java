@@ -83,7 +83,17 @@ public final class NodeProcess {
     }
   }
 
-  private void awaitReady(Path log) {
+
+  /** Whether {@code /ready} answers 200 now. */
+  public boolean isReady() {
+    try {
+      return new Http(managementPort).get("/ready", null).status() == 200;
+    } catch (RuntimeException e) {
+      return false;
+    }
+  }
+
+  public void awaitReady(Path log) {
     Http management = new Http(managementPort);
     await()
         .atMost(Duration.ofSeconds(90))

@@ -2,10 +2,13 @@ package ates.platform.db;
 
 import akka.actor.typed.ActorSystem;
 import akka.actor.typed.DispatcherSelector;
+import ates.platform.resilience.Breaker;
+import ates.platform.resilience.Breakers;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
@@ -22,6 +25,7 @@ public final class ServiceDatabase implements AutoCloseable {
   private final HikariDataSource dataSource;
   private volatile Executor blockingExecutor;
   private HikariDataSource coordination;
+  private volatile Breaker breaker;
 
   private ServiceDatabase(String service, HikariDataSource dataSource) {
     this.service = service;
@@ -74,8 +78,16 @@ public final class ServiceDatabase implements AutoCloseable {
     return dataSource;
   }
 
-  /** Binds blocking work to the projection JDBC dispatcher of the actor system. */
+  /**
+   * Binds blocking work to the projection JDBC dispatcher of the actor system, and puts the
+   * database's circuit breaker ({@code db-<service>}) in front of {@link #query} and {@link
+   * #guard}.
+   */
   public void useDispatcherOf(ActorSystem<?> system) {
+    // a node's system has the breakers' settings; a bare test kit's has none: no breaker there
+    if (system.settings().config().hasPath("ates.breakers")) {
+      this.breaker = Breakers.get(system).database(service);
+    }
     this.blockingExecutor =
         system
             .dispatchers()
@@ -102,6 +114,28 @@ public final class ServiceDatabase implements AutoCloseable {
    * Runs work on a pooled connection on the given executor (for work that also waits on others).
    */
   public <T> CompletionStage<T> query(Executor executor, SqlFunction<Connection, T> work) {
+    return guard(() -> unguardedQuery(executor, work));
+  }
+
+  /**
+   * Runs a call that depends on this database, such as an ask of one of the service's entities
+   * (which persist to and recover from its journal), through the database's circuit breaker: when
+   * it is open the call fails at once with {@code CircuitBreakerOpenException}.
+   */
+  public <T> CompletionStage<T> guard(Callable<CompletionStage<T>> call) {
+    Breaker b = breaker;
+    if (b == null) {
+      try {
+        return call.call();
+      } catch (Exception e) {
+        return CompletableFuture.failedFuture(e);
+      }
+    }
+    return b.call(call);
+  }
+
+  private <T> CompletionStage<T> unguardedQuery(
+      Executor executor, SqlFunction<Connection, T> work) {
     return CompletableFuture.supplyAsync(
         () -> {
           try (Connection c = dataSource.getConnection()) {

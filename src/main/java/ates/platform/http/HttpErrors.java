@@ -24,6 +24,7 @@ import akka.http.javadsl.server.UnsupportedRequestContentTypeRejection;
 import akka.http.javadsl.server.ValidationRejection;
 import akka.http.scaladsl.model.EntityStreamSizeException;
 import akka.pattern.AskTimeoutException;
+import akka.pattern.CircuitBreakerOpenException;
 import ates.platform.EntityError;
 import ates.platform.db.ServiceDatabase;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -173,6 +174,16 @@ public final class HttpErrors {
     if (t instanceof ProblemException p) return response(p.toProblem());
     if (t instanceof EntityError.Failure f) return response(problem(f.error()));
     if (isTooLarge(t)) return response(tooLarge());
+    if (t instanceof CircuitBreakerOpenException open) {
+      // no log line per request: the breaker logs its state changes
+      long seconds = Math.max(1, (open.remainingDuration().toMillis() + 999) / 1000);
+      return response(
+          Problem.of(
+              503,
+              "Service Unavailable",
+              "a dependency of this service is failing; calls are refused until it recovers"),
+          RawHeader.create("Retry-After", Long.toString(seconds)));
+    }
     if (t instanceof AskTimeoutException || t instanceof TimeoutException) {
       log.warn("Request timed out: {}", t.getMessage());
       return response(

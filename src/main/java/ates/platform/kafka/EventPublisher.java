@@ -14,6 +14,8 @@ import akka.projection.jdbc.javadsl.JdbcProjection;
 import ates.platform.Metrics;
 import ates.platform.Tags;
 import ates.platform.db.ServiceDatabase;
+import ates.platform.resilience.Breaker;
+import ates.platform.resilience.Breakers;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -78,7 +80,8 @@ public final class EventPublisher {
                                   kafka.topicPrefix(),
                                   metrics,
                                   Clock.systemUTC(),
-                                  toEvents),
+                                  toEvents,
+                                  Breakers.get(system).kafka()),
                           system)
                       .withGroup(GROUP_SIZE, GROUP_WITHIN));
             },
@@ -102,6 +105,7 @@ public final class EventPublisher {
     private final Metrics metrics;
     private final Clock clock;
     private final Function<E, List<OutgoingEvent>> toEvents;
+    private final Breaker breaker;
 
     PublishingHandler(
         String projection,
@@ -111,6 +115,19 @@ public final class EventPublisher {
         Metrics metrics,
         Clock clock,
         Function<E, List<OutgoingEvent>> toEvents) {
+      this(projection, service, producer, topicPrefix, metrics, clock, toEvents, null);
+    }
+
+    PublishingHandler(
+        String projection,
+        String service,
+        Producer<String, byte[]> producer,
+        String topicPrefix,
+        Metrics metrics,
+        Clock clock,
+        Function<E, List<OutgoingEvent>> toEvents,
+        Breaker breaker) {
+      this.breaker = breaker;
       this.projection = projection;
       this.service = service;
       this.producer = producer;
@@ -156,7 +173,29 @@ public final class EventPublisher {
       metrics.projectionProcessed(projection, envelopes.size(), newest, clock.millis());
     }
 
+    /**
+     * Sends through the Kafka breaker: while it is open the record is not handed to the producer,
+     * and the group fails at once (it is published again once a probe succeeds).
+     */
     private CompletableFuture<Void> send(
+        ProducerRecord<String, byte[]> record, String topic, AtomicBoolean failed) {
+      if (breaker == null) return sendUnguarded(record, topic, failed);
+      CompletableFuture<Void> ack = new CompletableFuture<>();
+      breaker
+          .call(() -> sendUnguarded(record, topic, failed))
+          .whenComplete(
+              (v, failure) -> {
+                if (failure != null) {
+                  failed.set(true);
+                  ack.completeExceptionally(failure);
+                } else {
+                  ack.complete(null);
+                }
+              });
+      return ack;
+    }
+
+    private CompletableFuture<Void> sendUnguarded(
         ProducerRecord<String, byte[]> record, String topic, AtomicBoolean failed) {
       CompletableFuture<Void> ack = new CompletableFuture<>();
       try {
