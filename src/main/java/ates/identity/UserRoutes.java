@@ -274,7 +274,9 @@ final class UserRoutes extends ApiDirectives {
           CompletionStage<User.Profile> created =
               database.call(
                   () ->
-                      claim(requestKey, new UserIdempotencyKeys.Request(login, fullName, email, role))
+                      claim(
+                              requestKey,
+                              new UserIdempotencyKeys.Request(login, fullName, email, role))
                           .thenApplyAsync(claimed -> hasher.hash(password), blocking)
                           .thenCompose(
                               hash ->

@@ -83,7 +83,6 @@ public final class NodeProcess {
     }
   }
 
-
   /** Whether {@code /ready} answers 200 now. */
   public boolean isReady() {
     try {
