@@ -223,7 +223,8 @@ final class UserRoutes extends ApiDirectives {
         principal,
         () -> onSuccess(readModel.all(), users -> ok(users.stream().map(UserJson::of).toList())),
         Role.ADMIN,
-        Role.MANAGER);
+        Role.MANAGER,
+        Role.ACCOUNTANT);
   }
 
   private Route createUser(Principal principal, CreateUserRequest req) {
