@@ -57,6 +57,15 @@ function append(node, children) {
   }
 }
 
+/** Gives each cell of tbody its column's name, which narrow screens show beside the value. */
+function labelCells(tbody) {
+  const names = [...tbody.closest('table').querySelectorAll('thead th')].map((th) => th.textContent);
+  for (const row of tbody.rows) {
+    if (row.cells.length === names.length) [...row.cells].forEach((td, i) => td.setAttribute('data-label', names[i]));
+  }
+  return tbody;
+}
+
 let ids = 0;
 const uid = (prefix) => `${prefix}-${++ids}`;
 
@@ -376,7 +385,7 @@ async function accountView(root, path, poll) {
     el('h2', {}, 'Audit log'),
     el('div', { class: 'table-wrap' },
       el('table', { id: 'audit-log' },
-        el('thead', {}, el('tr', {}, ['When', 'What', 'Task', 'Amount', 'Balance after'].map((h, i) => el('th', { scope: 'col', class: i >= 3 ? 'num' : null }, h)))),
+        el('thead', {}, el('tr', {}, ['When', 'What', 'Amount', 'Balance after'].map((h, i) => el('th', { scope: 'col', class: i >= 2 ? 'num' : null }, h)))),
         body)),
     el('div', { class: 'pager' }, newest, older),
   );
@@ -398,12 +407,12 @@ async function accountView(root, path, poll) {
             return el('tr', {},
               el('td', {}, when(t.createdAt)),
               el('td', { class: 'text' }, t.description || t.type.replace('_', ' ')),
-              el('td', { class: 'text' }, t.taskId || '—'),
               el('td', { class: 'num' + (signed < 0 ? ' negative' : '') }, money(signed)),
               el('td', { class: 'num' }, money(t.balanceAfter)));
           })
-        : [el('tr', {}, el('td', { colspan: 5, class: 'muted' }, 'No entries.'))]),
+        : [el('tr', {}, el('td', { colspan: 4, class: 'muted' }, 'No entries.'))]),
     );
+    labelCells(body);
     older.disabled = account.transactions.length < pageSize;
     older.onclick = () => {
       load(account.transactions[account.transactions.length - 1].createdAt, true);
@@ -503,6 +512,7 @@ async function allTasksPage(root) {
               el('td', {}, when(t.createdAt))))
         : [el('tr', {}, el('td', { colspan: 7, class: 'muted' }, 'No tasks.'))]),
     );
+    labelCells(body);
   };
   for (const f of [statusFilter.input, assigneeSelect]) f.addEventListener('change', () => refresh(true));
   search.input.addEventListener('input', () => refresh(true));
@@ -564,6 +574,7 @@ async function accountsPage(root) {
               }, 'Audit log'))))
       : [el('tr', {}, el('td', { colspan: 4, class: 'muted' }, 'No workers yet.'))]),
   );
+  labelCells(body);
 }
 
 async function billingPage(root) {
@@ -618,6 +629,7 @@ async function billingPage(root) {
     ...[...rows].reverse().map((r) =>
       el('tr', {}, el('td', {}, r.date), el('td', { class: 'num' + (r.managementEarnings < 0 ? ' negative' : '') }, money(r.managementEarnings)))),
   );
+  labelCells(body);
 }
 
 /** A bar chart in SVG (one bar per day, negative values below the axis), with a text summary. */
@@ -702,6 +714,7 @@ async function usersPage(root) {
           el('td', {}, el('div', { class: 'pager' }, select, change)));
       }),
     );
+    labelCells(body);
   };
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
@@ -794,6 +807,7 @@ async function dashboardPage(root) {
           el('td', { class: 'num' }, money(r.averageReward)),
           el('td', { class: 'text' }, r.mostExpensiveTask ? r.mostExpensiveTask.title : '—'))),
     );
+    labelCells(body);
   };
   await live(refresh);
 }
