@@ -241,7 +241,8 @@ final class UserRoutes extends ApiDirectives {
         principal,
         () -> onSuccess(readModel.all(), users -> ok(users.stream().map(UserJson::of).toList())),
         Role.ADMIN,
-        Role.MANAGER);
+        Role.MANAGER,
+        Role.ACCOUNTANT);
   }
 
   /**

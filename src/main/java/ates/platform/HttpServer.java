@@ -10,6 +10,7 @@ import akka.http.javadsl.server.AllDirectives;
 import akka.http.javadsl.server.PathMatchers;
 import akka.http.javadsl.server.Route;
 import ates.platform.http.HttpErrors;
+import ates.platform.http.WebAppRoutes;
 import com.typesafe.config.Config;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -46,6 +47,7 @@ public final class HttpServer extends AllDirectives {
   Route route(List<Route> serviceRoutes, long maxBody, Duration bodyTimeout) {
     List<Route> all = new ArrayList<>(serviceRoutes);
     all.add(path(PathMatchers.segment("api").slash("openapi.yaml"), () -> get(this::openApi)));
+    all.add(new WebAppRoutes().route());
     Route api = concat(all.get(0), all.subList(1, all.size()).toArray(new Route[0]));
     return measured(
         () ->
