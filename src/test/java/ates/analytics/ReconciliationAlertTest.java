@@ -11,7 +11,7 @@ import java.io.InputStream;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@code conf/alerts-reconciliation.yml} is a Prometheus rule file whose alert fires on the gauge
+ * {@code conf/prometheus/alerts-reconciliation.yml} is a Prometheus rule file whose alert fires on the gauge
  * the node exports, under the name it exports it.
  */
 class ReconciliationAlertTest {
@@ -19,7 +19,7 @@ class ReconciliationAlertTest {
   @Test
   void the_alert_fires_on_the_exported_gauge_above_zero() throws Exception {
     JsonNode rules;
-    try (InputStream in = getClass().getResourceAsStream("/alerts-reconciliation.yml")) {
+    try (InputStream in = getClass().getResourceAsStream("/prometheus/alerts-reconciliation.yml")) {
       assertNotNull(in, "alerts-reconciliation.yml on the classpath");
       rules = new YAMLMapper().readTree(in);
     }
