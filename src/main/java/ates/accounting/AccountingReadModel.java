@@ -267,6 +267,39 @@ public final class AccountingReadModel {
         });
   }
 
+  /** An account in the list of accounts: its holder as accounting knows them, and its balance. */
+  record AccountSummary(UUID userId, String login, String fullName, String role, long balance) {}
+
+  /**
+   * Every account that may hold money (every known worker, and every account with a movement), by
+   * login; an account whose holder accounting has not heard of yet has a null login.
+   */
+  CompletionStage<List<AccountSummary>> accounts() {
+    return database.query(
+        c -> {
+          List<AccountSummary> accounts = new ArrayList<>();
+          try (PreparedStatement ps =
+                  c.prepareStatement(
+                      "SELECT COALESCE(u.user_id, b.account_id) AS account_id, u.login,"
+                          + " u.full_name, u.role, COALESCE(b.balance, 0) AS balance"
+                          + " FROM (SELECT * FROM known_users WHERE role = 'worker') u"
+                          + " FULL JOIN balances b ON b.account_id = u.user_id"
+                          + " ORDER BY u.login NULLS LAST, account_id");
+              ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+              accounts.add(
+                  new AccountSummary(
+                      rs.getObject("account_id", UUID.class),
+                      rs.getString("login"),
+                      rs.getString("full_name"),
+                      rs.getString("role"),
+                      rs.getLong("balance")));
+            }
+          }
+          return accounts;
+        });
+  }
+
   /** Every account that may hold money: all with a movement, and every known worker. */
   CompletionStage<List<UUID>> billingCandidates() {
     return database.query(

@@ -65,9 +65,21 @@ final class AccountingRoutes extends ApiDirectives {
                 pathPrefix("accounting", () -> authenticated(this::accounting))));
   }
 
-  /** {@code /api/accounts/me}, and {@code /api/accounts/{userId}} for accountants and admins. */
+  /**
+   * {@code /api/accounts/me}; {@code /api/accounts} (the list) and {@code /api/accounts/{userId}}
+   * for accountants and admins.
+   */
   private Route accounts(Principal principal) {
     return concat(
+        pathEndOrSingleSlash(
+            () ->
+                get(
+                    () ->
+                        requireRole(
+                            principal,
+                            () -> onSuccess(readModel.accounts(), list -> ok(list)),
+                            ACCOUNTANT,
+                            ADMIN))),
         path("me", () -> get(() -> account(principal.userId()))),
         path(
             PathMatchers.uuidSegment(),

@@ -241,8 +241,7 @@ final class UserRoutes extends ApiDirectives {
         principal,
         () -> onSuccess(readModel.all(), users -> ok(users.stream().map(UserJson::of).toList())),
         Role.ADMIN,
-        Role.MANAGER,
-        Role.ACCOUNTANT);
+        Role.MANAGER);
   }
 
   /**

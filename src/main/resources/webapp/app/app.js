@@ -191,6 +191,12 @@ async function api(method, path, body, headers = {}) {
   return json;
 }
 
+/** Accounts by user id, from accounting (accountants and admins). */
+async function accountsById() {
+  const accounts = await api('GET', '/api/accounts');
+  return new Map(accounts.map((a) => [a.userId, a]));
+}
+
 async function usersById() {
   const users = await api('GET', '/api/users');
   return new Map(users.map((u) => [u.userId, u]));
@@ -549,10 +555,9 @@ async function accountsPage(root) {
         body)),
     detail,
   );
-  const users = [...(await usersById()).values()].filter((u) => u.role === 'worker').sort((a, b) => a.login.localeCompare(b.login));
-  const balances = await Promise.all(
-    users.map((u) => api('GET', `/api/accounts/${u.userId}?limit=1`).then((a) => a.balance, () => null)),
-  );
+  // accounting's own list: every worker and every account with a movement, by login
+  const users = (await api('GET', '/api/accounts')).map((a) => ({ ...a, login: a.login ?? a.userId, fullName: a.fullName ?? '' }));
+  const balances = users.map((u) => u.balance);
   body.replaceChildren(
     ...(users.length
       ? users.map((u, i) =>
@@ -608,7 +613,7 @@ async function billingPage(root) {
         const answer = await api('POST', '/api/accounting/billing-cycles/close', date.input.value ? { date: date.input.value } : {});
         const total = answer.payouts.reduce((s, p) => s + p.amount, 0);
         status.textContent = `Closed ${answer.date}: ${answer.payouts.length} payouts, ${money(total)} in all.`;
-        const users = await usersById().catch(() => new Map());
+        const users = await accountsById().catch(() => new Map());
         payouts.replaceChildren(
           table('Payouts', ['Worker', { label: 'Amount', num: true }],
             answer.payouts.map((p) => el('tr', {}, el('td', {}, users.get(p.userId)?.login ?? p.userId), el('td', { class: 'num' }, money(p.amount))))),

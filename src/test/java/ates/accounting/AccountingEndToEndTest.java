@@ -2,6 +2,7 @@ package ates.accounting;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ates.Main;
@@ -157,6 +158,31 @@ class AccountingEndToEndTest {
                     "movements of " + e.getKey());
               }
             });
+  }
+
+  @Test
+  void an_accountant_lists_every_worker_account_with_its_balance_and_a_worker_may_not() {
+    String accountant = tokens.get("counter");
+    await()
+        .atMost(TIMEOUT)
+        .pollInterval(Duration.ofMillis(200))
+        .untilAsserted(
+            () -> {
+              Http.Response list = http.get("/api/accounts", accountant);
+              assertEquals(200, list.status(), list.body());
+              Map<String, Long> listed = new HashMap<>();
+              list.json()
+                  .forEach(a -> listed.put(a.get("login").asText(), a.get("balance").asLong()));
+              for (String w : workers) {
+                long balance =
+                    http.get("/api/accounts/" + ids.get(w), admin).json().get("balance").asLong();
+                assertEquals(balance, listed.get(w), "balance of " + w + " in the list");
+              }
+              assertFalse(listed.containsKey("counter"), "only workers and accounts with money");
+            });
+    Http.Response refused = http.get("/api/accounts", tokens.get(workers.get(0)));
+    assertEquals(403, refused.status());
+    assertEquals("application/problem+json", refused.contentType());
   }
 
   @Test

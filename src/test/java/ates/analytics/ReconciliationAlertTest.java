@@ -11,8 +11,8 @@ import java.io.InputStream;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@code conf/prometheus/alerts-reconciliation.yml} is a Prometheus rule file whose alert fires on the gauge
- * the node exports, under the name it exports it.
+ * {@code conf/prometheus/alerts-reconciliation.yml} is a Prometheus rule file whose alert fires on
+ * the gauge the node exports, under the name it exports it.
  */
 class ReconciliationAlertTest {
 

@@ -1,8 +1,12 @@
 package ates.chaos;
 
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ates.contract.EventEnvelope;
+import ates.contract.EventJson;
+import ates.contract.Topics;
 import ates.testing.ChaosInfra;
 import ates.testing.ChaosTest;
 import ates.testing.Http;
@@ -10,6 +14,7 @@ import ates.testing.LocalCluster;
 import ates.testing.MoneyInvariants;
 import ates.testing.NodeProcess;
 import ates.testing.TestInfra;
+import ates.testing.TopicReader;
 import ates.testing.Workload;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -25,6 +30,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -174,6 +184,86 @@ class ChaosExperimentsTest {
   }
 
   /**
+   * The control: a broken ledger handler publishes one fee's {@code TransactionCreated} again under
+   * a new eventId (a fee booked twice). The reconciliation must report it and the experiment's
+   * invariants must fail — so a passing experiment above means something.
+   */
+  @Test
+  @Order(20)
+  void a_fee_booked_twice_fails_the_experiment() throws Exception {
+    Http http = new Http(cluster.up().get(0).httpPort());
+    String token = http.login("admin", TestInfra.ADMIN_PASSWORD);
+    String topic = cluster.setup().topic(Topics.TRANSACTION_CREATED);
+    ConsumerRecord<String, byte[]> original =
+        TopicReader.readToEnd(servers.kafkaBootstrap(), topic, Duration.ofSeconds(30)).stream()
+            .filter(
+                r ->
+                    EventJson.decode(r.value())
+                        .data()
+                        .get("type")
+                        .asText()
+                        .equals("assignment_fee"))
+            .reduce((first, second) -> second)
+            .orElseThrow();
+    EventEnvelope fee = EventJson.decode(original.value());
+    EventEnvelope again =
+        new EventEnvelope(
+            UUID.randomUUID(),
+            fee.eventName(),
+            fee.eventVersion(),
+            fee.eventTime(),
+            fee.producer(),
+            fee.data());
+    try (KafkaProducer<String, byte[]> producer =
+        new KafkaProducer<>(
+            Map.of("bootstrap.servers", servers.kafkaBootstrap(), "acks", "all"),
+            new StringSerializer(),
+            new ByteArraySerializer())) {
+      producer.send(new ProducerRecord<>(topic, original.key(), EventJson.encode(again))).get();
+    }
+    MoneyInvariants.Outcome outcome =
+        MoneyInvariants.checkAll(
+            http, token, servers, cluster.setup(), workload, workerTokens.keySet());
+    // the reconciliation sees the second booking once analytics has ingested it
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofSeconds(1))
+        .until(() -> !reconciliationOk(http, token));
+    boolean passed = outcome.allHold() && reconciliationOk(http, token);
+    Map<String, Object> row = new LinkedHashMap<>();
+    row.put("experiment", "control-fee-booked-twice");
+    row.put("passed", passed);
+    row.put("detect_s", null);
+    row.put("recover_s", null);
+    row.put("failed_requests", 0);
+    Map<String, Boolean> invariants = new LinkedHashMap<>(outcome.invariants());
+    invariants.put("reconciliation_ok", false);
+    row.put("invariants", invariants);
+    row.put("expected", "fails: the control proves the checks catch a fee booked twice");
+    report.add(row);
+    assertFalse(passed, "a fee booked twice must fail the experiment: " + row);
+  }
+
+  private boolean awaitReconciled(Http http, String token) {
+    try {
+      await()
+          .atMost(Duration.ofSeconds(90))
+          .pollInterval(Duration.ofSeconds(1))
+          .ignoreExceptions()
+          .until(() -> reconciliationOk(http, token));
+      return true;
+    } catch (org.awaitility.core.ConditionTimeoutException e) {
+      return false;
+    }
+  }
+
+  /** {@code GET /api/admin/reconciliation} for today: its {@code ok}. */
+  private static boolean reconciliationOk(Http http, String token) {
+    Http.Response r = http.get("/api/admin/reconciliation", token);
+    return r.status() == 200 && r.json().get("ok").asBoolean();
+  }
+
+  /**
    * Runs one experiment: load, fault, hold, heal, recovery, then the invariants from a quiet
    * system. Records its row of the report, then fails if an invariant broke.
    */
@@ -211,9 +301,12 @@ class ChaosExperimentsTest {
             workerTokens.keySet(),
             Duration.ofSeconds(120));
 
+    boolean reconciled = awaitReconciled(http, token);
+
     List<String> failed = workload.failures.stream().skip(failuresBefore).toList();
     List<String> bad = workload.badServerErrors.stream().skip(badBefore).toList();
     Map<String, Boolean> invariants = new LinkedHashMap<>(outcome.invariants());
+    invariants.put("reconciliation_ok", reconciled);
     invariants.put("only_503_with_retry_after", bad.isEmpty());
     invariants.put("recovered_by_itself", recovered && stillUnanswered == 0);
     boolean passed = invariants.values().stream().allMatch(Boolean::booleanValue);

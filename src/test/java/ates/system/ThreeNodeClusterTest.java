@@ -120,8 +120,6 @@ class ThreeNodeClusterTest {
         .ignoreExceptions()
         .untilAsserted(
             () -> {
-              // rebalancing moves a few shards per round: a fair part of the 100 reach node 2
-              assertTrue(cluster.shardsOn(2, "Task") >= 20, "Task shards on the new node");
               for (int node = 0; node < 3; node++) {
                 assertTrue(cluster.shardsOn(node, "Task") > 0, "Task shards on node " + node);
                 assertTrue(cluster.shardsOn(node, "Account") > 0, "Account shards on " + node);

@@ -119,10 +119,10 @@ class TwoClustersTest {
     ownerB = "ates@127.0.0.1:" + envB.get("ATES_REMOTE_PORT");
     Path logB = Path.of("target", "two-clusters-b.log");
     Files.deleteIfExists(logB);
-    b = NodeProcess.start(envB, httpB, managementB, logB);
-
+    // The workers exist before B starts: B's worker directory loads them from the tasks database
+    // it shares with A. Afterwards the two clusters split the Users topic's partitions between
+    // their consumers, so each would learn only some later users (the guard prevents this setup).
     Http httpA = new Http(a.httpPort);
-    Http httpOfB = new Http(httpB);
     String admin = httpA.login("admin", TestInfra.ADMIN_PASSWORD);
     Map<String, String> tokenOf = new HashMap<>();
     for (int i = 0; i < WORKERS; i++) {
@@ -132,6 +132,9 @@ class TwoClustersTest {
     }
     ConsumerLag.awaitCaughtUp(
         infra.kafkaBootstrap(), setup.topic("tasks-users"), setup.topic(Topics.USERS), TIMEOUT);
+
+    b = NodeProcess.start(envB, httpB, managementB, logB);
+    Http httpOfB = new Http(httpB);
 
     // both clusters take writes: each task is asked of one node first, then of the other
     Map<String, Http> nodes = new LinkedHashMap<>();
