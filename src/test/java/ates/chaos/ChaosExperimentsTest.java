@@ -4,9 +4,8 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ates.contract.EventEnvelope;
-import ates.contract.EventJson;
 import ates.contract.Topics;
+import ates.testing.BrokenLedger;
 import ates.testing.ChaosInfra;
 import ates.testing.ChaosTest;
 import ates.testing.Http;
@@ -14,7 +13,6 @@ import ates.testing.LocalCluster;
 import ates.testing.MoneyInvariants;
 import ates.testing.NodeProcess;
 import ates.testing.TestInfra;
-import ates.testing.TopicReader;
 import ates.testing.Workload;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -30,11 +28,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -77,32 +70,9 @@ class ChaosExperimentsTest {
             servers, true, "chaos", 3, Map.of("ATES_SBR_STABLE_AFTER", "7s"), "all", "all", "all");
     cluster.start(0, 1, 2);
     cluster.awaitMembers(Duration.ofSeconds(90));
-    Http http = new Http(cluster.slot(0).httpPort());
-    admin = http.login("admin", TestInfra.ADMIN_PASSWORD);
-    UUID lead = UUID.fromString(http.createUser(admin, "lead", "manager").get("userId").asText());
-    for (int i = 1; i <= WORKERS; i++) {
-      UUID id =
-          UUID.fromString(http.createUser(admin, "popug" + i, "worker").get("userId").asText());
-      workerTokens.put(id, http.login("popug" + i));
-    }
-    workload =
-        new Workload(
-            () -> cluster.up().stream().map(LocalCluster.Slot::httpPort).toList(),
-            lead,
-            http.login("lead"),
-            workerTokens,
-            Duration.ofSeconds(60));
-    for (LocalCluster.Slot slot : cluster.up()) {
-      await()
-          .atMost(Duration.ofSeconds(60))
-          .pollInterval(Duration.ofMillis(250))
-          .until(
-              () ->
-                  workload
-                      .create("warm-up-" + slot.index(), () -> List.of(slot.httpPort()), true)
-                      .isPresent());
-    }
-    workload.failures.clear(); // 409 "no worker yet" while the directories filled up
+    admin = new Http(cluster.slot(0).httpPort()).login("admin", TestInfra.ADMIN_PASSWORD);
+    workload = Workload.onCluster(cluster, WORKERS, Duration.ofSeconds(60));
+    workerTokens.putAll(workload.workerTokens());
   }
 
   @AfterAll
@@ -193,34 +163,10 @@ class ChaosExperimentsTest {
   void a_fee_booked_twice_fails_the_experiment() throws Exception {
     Http http = new Http(cluster.up().get(0).httpPort());
     String token = http.login("admin", TestInfra.ADMIN_PASSWORD);
-    String topic = cluster.setup().topic(Topics.TRANSACTION_CREATED);
-    ConsumerRecord<String, byte[]> original =
-        TopicReader.readToEnd(servers.kafkaBootstrap(), topic, Duration.ofSeconds(30)).stream()
-            .filter(
-                r ->
-                    EventJson.decode(r.value())
-                        .data()
-                        .get("type")
-                        .asText()
-                        .equals("assignment_fee"))
-            .reduce((first, second) -> second)
-            .orElseThrow();
-    EventEnvelope fee = EventJson.decode(original.value());
-    EventEnvelope again =
-        new EventEnvelope(
-            UUID.randomUUID(),
-            fee.eventName(),
-            fee.eventVersion(),
-            fee.eventTime(),
-            fee.producer(),
-            fee.data());
-    try (KafkaProducer<String, byte[]> producer =
-        new KafkaProducer<>(
-            Map.of("bootstrap.servers", servers.kafkaBootstrap(), "acks", "all"),
-            new StringSerializer(),
-            new ByteArraySerializer())) {
-      producer.send(new ProducerRecord<>(topic, original.key(), EventJson.encode(again))).get();
-    }
+    BrokenLedger.bookAFeeTwice(
+        servers.kafkaBootstrap(),
+        cluster.setup().topic(Topics.TRANSACTION_CREATED),
+        Duration.ofSeconds(30));
     MoneyInvariants.Outcome outcome =
         MoneyInvariants.checkAll(
             http, token, servers, cluster.setup(), workload, workerTokens.keySet());

@@ -7,18 +7,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ates.Main;
 import ates.analytics.ReconcileCommand;
-import ates.contract.EventEnvelope;
-import ates.contract.EventJson;
 import ates.contract.Topics;
-import ates.contract.TransactionType;
 import ates.contract.events.TransactionCreatedV1;
 import ates.platform.AtesNode;
 import ates.platform.http.HttpJson;
+import ates.testing.BrokenLedger;
 import ates.testing.ConsumerLag;
 import ates.testing.Http;
 import ates.testing.IntegrationTest;
 import ates.testing.TestInfra;
-import ates.testing.TopicReader;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
@@ -34,12 +31,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -229,32 +220,9 @@ class ReconciliationEndToEndTest {
         .untilAsserted(() -> assertTrue(reconciliation().get("ok").asBoolean(), "not yet ok"));
 
     // a broken ledger handler: one fee's TransactionCreated published again under a new eventId
-    String topic = setup.topic(Topics.TRANSACTION_CREATED);
-    List<ConsumerRecord<String, byte[]>> records =
-        TopicReader.readUntil(
-            infra.kafkaBootstrap(),
-            topic,
-            TIMEOUT,
-            rs -> rs.stream().anyMatch(r -> isFee(EventJson.decode(r.value()))));
-    ConsumerRecord<String, byte[]> original =
-        records.stream().filter(r -> isFee(EventJson.decode(r.value()))).findFirst().orElseThrow();
-    EventEnvelope fee = EventJson.decode(original.value());
-    TransactionCreatedV1 movement = EventJson.dataAs(fee, TransactionCreatedV1.class);
-    EventEnvelope again =
-        new EventEnvelope(
-            UUID.randomUUID(),
-            fee.eventName(),
-            fee.eventVersion(),
-            fee.eventTime(),
-            fee.producer(),
-            fee.data());
-    try (KafkaProducer<String, byte[]> producer =
-        new KafkaProducer<>(
-            Map.of("bootstrap.servers", infra.kafkaBootstrap(), "acks", "all"),
-            new StringSerializer(),
-            new ByteArraySerializer())) {
-      producer.send(new ProducerRecord<>(topic, original.key(), EventJson.encode(again))).get();
-    }
+    TransactionCreatedV1 movement =
+        BrokenLedger.bookAFeeTwice(
+            infra.kafkaBootstrap(), setup.topic(Topics.TRANSACTION_CREATED), TIMEOUT);
 
     await()
         .atMost(TIMEOUT)
@@ -275,10 +243,5 @@ class ReconciliationEndToEndTest {
     assertEquals(report.get("mismatches"), run.report().get("mismatches"));
 
     await().atMost(TIMEOUT).until(() -> mismatchGauge(metrics()) >= 1.0);
-  }
-
-  private static boolean isFee(EventEnvelope e) {
-    return TransactionCreatedV1.NAME.equals(e.eventName())
-        && EventJson.dataAs(e, TransactionCreatedV1.class).type() == TransactionType.ASSIGNMENT_FEE;
   }
 }

@@ -69,34 +69,9 @@ class ThreeNodeClusterTest {
     cluster.start(0, 1);
     cluster.awaitMembers(Duration.ofSeconds(60));
 
-    Http http = http(0);
-    admin = http.login("admin", TestInfra.ADMIN_PASSWORD);
-    UUID lead = UUID.fromString(http.createUser(admin, "lead", "manager").get("userId").asText());
-    for (int i = 1; i <= WORKERS; i++) {
-      UUID id =
-          UUID.fromString(http.createUser(admin, "popug" + i, "worker").get("userId").asText());
-      workerTokens.put(id, http.login("popug" + i));
-    }
-    String manager = http.login("lead");
-    workload =
-        new Workload(
-            () -> cluster.up().stream().map(LocalCluster.Slot::httpPort).toList(),
-            lead,
-            manager,
-            workerTokens,
-            Duration.ofSeconds(90));
-    // every node knows the workers before the load starts: each creates a task itself
-    for (LocalCluster.Slot slot : cluster.up()) {
-      await()
-          .atMost(Duration.ofSeconds(60))
-          .pollInterval(Duration.ofMillis(250))
-          .until(
-              () ->
-                  workload
-                      .create("warm-up-" + slot.index(), () -> List.of(slot.httpPort()), true)
-                      .isPresent());
-    }
-    workload.failures.clear(); // 409 "no worker yet" while the directory filled up
+    admin = http(0).login("admin", TestInfra.ADMIN_PASSWORD);
+    workload = Workload.onCluster(cluster, WORKERS, Duration.ofSeconds(90));
+    workerTokens.putAll(workload.workerTokens());
   }
 
   @AfterAll

@@ -107,6 +107,48 @@ public final class Workload implements AutoCloseable {
     this.deadline = deadline;
   }
 
+  /**
+   * The clients of a running cluster: a manager "lead" who creates tasks and {@code workers}
+   * workers "popug1".. who complete them, registered through the first running node; returns once
+   * every running node has created a task (so each knows the workers). Worker tokens by user id are
+   * in {@link #workerTokens()}.
+   */
+  public static Workload onCluster(LocalCluster cluster, int workers, Duration deadline) {
+    Http http = new Http(cluster.up().get(0).httpPort());
+    String admin = http.login("admin", TestInfra.ADMIN_PASSWORD);
+    UUID lead = UUID.fromString(http.createUser(admin, "lead", "manager").get("userId").asText());
+    Map<UUID, String> tokens = new java.util.HashMap<>();
+    for (int i = 1; i <= workers; i++) {
+      UUID id =
+          UUID.fromString(http.createUser(admin, "popug" + i, "worker").get("userId").asText());
+      tokens.put(id, http.login("popug" + i));
+    }
+    Workload workload =
+        new Workload(
+            () -> cluster.up().stream().map(LocalCluster.Slot::httpPort).toList(),
+            lead,
+            http.login("lead"),
+            tokens,
+            deadline);
+    for (LocalCluster.Slot slot : cluster.up()) {
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .pollInterval(Duration.ofMillis(250))
+          .until(
+              () ->
+                  workload
+                      .create("warm-up-" + slot.index(), () -> List.of(slot.httpPort()), true)
+                      .isPresent());
+    }
+    workload.failures.clear(); // 409 "no worker yet" while the directories filled up
+    return workload;
+  }
+
+  /** Each worker's token, by user id. */
+  public Map<UUID, String> workerTokens() {
+    return workerTokens;
+  }
+
   public UUID creatorId() {
     return creatorId;
   }

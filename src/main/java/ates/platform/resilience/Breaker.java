@@ -87,7 +87,12 @@ public final class Breaker {
 
   /** Runs an asynchronous call through the breaker. */
   public <T> CompletionStage<T> call(Callable<CompletionStage<T>> body) {
-    return breaker.callWithCircuitBreakerCS(body, this::isFailure);
+    // Akka hands the result to the failure function as Optional.of(result): a null result (a
+    // CompletionStage<Void>) would throw there, and the call would count neither way, so a probe
+    // could never close the breaker. The breaker sees every result in a box.
+    return breaker
+        .callWithCircuitBreakerCS(() -> body.call().thenApply(Boxed::new), this::isFailure)
+        .thenApply(Boxed::value);
   }
 
   /**
@@ -95,8 +100,13 @@ public final class Breaker {
    * unchanged (a checked one too), or {@link CircuitBreakerOpenException} when open.
    */
   public <T> T callSync(Callable<T> body) {
-    return breaker.callWithSyncCircuitBreaker(body, this::isFailure);
+    return breaker
+        .callWithSyncCircuitBreaker(() -> new Boxed<>(body.call()), this::isFailure)
+        .value();
   }
+
+  /** A result, possibly null, as the breaker's failure function needs it: never null itself. */
+  private record Boxed<T>(T value) {}
 
   private <T> Boolean isFailure(Optional<T> result, Optional<Throwable> failure) {
     return failure.map(t -> countsAsFailure.test(unwrap(t))).orElse(false);
