@@ -350,6 +350,10 @@ final class HostileRequests {
         3,
         () -> read("GET /api/users/me", "/api/users/me", anyCaller(), extraParams()));
     op("GET /api/users", 3, () -> read("GET /api/users", "/api/users", anyCaller(), extraParams()));
+    op(
+        "GET /api/accounts",
+        3,
+        () -> read("GET /api/accounts", "/api/accounts", anyCaller(), extraParams()));
     op("POST /api/users", 8, this::createUser);
     op("PUT /api/users/{userId}/role", 6, this::changeRole);
     op("GET /api/tasks", 5, this::listTasks);
