@@ -8,6 +8,7 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -45,17 +46,29 @@ public final class ServiceDatabase implements AutoCloseable {
     hc.setAutoCommit(true);
     hc.setConnectionTimeout(10_000);
     HikariDataSource ds = new HikariDataSource(hc);
-    try {
+    // Nodes that start together on a fresh database would race to create Flyway's history tables
+    // (one fails with "Unable to baseline ... already exists"): one node migrates at a time, under
+    // an advisory lock of this database held on a connection outside the pool.
+    try (Connection lock = java.sql.DriverManager.getConnection(jdbcUrl, user, password);
+        Statement st = lock.createStatement()) {
+      st.execute("SELECT pg_advisory_lock(" + MIGRATION_LOCK + ")");
       migrate(ds, "platform", "flyway_platform_history");
       migrate(ds, service, "flyway_" + service + "_history");
       // Leases and the cluster incarnation (ates.platform.cluster), with a history of their own.
       migrate(ds, "coordination", "flyway_coordination_history");
+      // closing the connection releases the lock
+    } catch (SQLException e) {
+      ds.close();
+      throw new IllegalStateException("Migrating " + service + "'s database failed: " + e, e);
     } catch (RuntimeException e) {
       ds.close();
       throw e;
     }
     return new ServiceDatabase(service, ds);
   }
+
+  /** The advisory lock key under which a node migrates a service database. */
+  private static final long MIGRATION_LOCK = 0x61746573L; // "ates"
 
   private static void migrate(HikariDataSource ds, String location, String table) {
     Flyway.configure()
