@@ -60,7 +60,7 @@ public final class NodeProcess {
     }
   }
 
-  /** Waits until the node's readiness check answers 200 (at most 90 s). */
+  /** Waits until the node's readiness check answers 200 (at most 180 s). */
   public void awaitReady() {
     awaitReady(log);
   }
@@ -95,7 +95,7 @@ public final class NodeProcess {
   public void awaitReady(Path log) {
     Http management = new Http(managementPort);
     await()
-        .atMost(Duration.ofSeconds(90))
+        .atMost(Duration.ofSeconds(180))
         .pollInterval(Duration.ofMillis(250))
         .ignoreExceptions()
         .failFast("node process exited, see " + log, () -> !process.isAlive())
