@@ -29,6 +29,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
@@ -47,6 +49,11 @@ class BackupDrillTest {
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Duration TIMEOUT = Duration.ofSeconds(120);
+
+  /** How long the restored node may take to republish and catch up, on a loaded CI machine. */
+  private static final Duration CATCH_UP = Duration.ofMinutes(5);
+
+  private static final int LOAD_RATE = 50;
   private static final Path LOG = Path.of("target", "backup-drill.log");
 
   @Test
@@ -91,10 +98,16 @@ class BackupDrillTest {
     Thread load =
         new Thread(
             () -> {
+              // an open model at LOAD_RATE creates/s: the restored node then has a bounded
+              // journal to republish, whatever the speed of the machine
+              long period = 1_000_000_000L / LOAD_RATE;
+              long next = System.nanoTime();
               int n = 0;
               while (loading.get()) {
                 JsonNode t = created(http.post("/api/tasks", admin, task("load" + n++)));
                 acknowledgedAt.put(t.get("taskId").asText(), System.nanoTime());
+                next += period;
+                LockSupport.parkNanos(next - System.nanoTime());
               }
             });
     load.start();
@@ -158,8 +171,21 @@ class BackupDrillTest {
 
       // every balance equals the fees and rewards of the restored tasks, once republished
       int restoredTasks = restored + 1; // the warm-up task
+      System.out.printf(
+          "BACKUP DRILL: %d tasks restored of %d acknowledged%n", restoredTasks, allTaskIds.size());
+      Http management = new Http(node.managementPort());
+      AtomicLong reports = new AtomicLong();
       await()
-          .atMost(TIMEOUT)
+          .atMost(CATCH_UP)
+          .pollInterval(Duration.ofSeconds(1))
+          .conditionEvaluationListener(
+              c -> {
+                // every 30 s of waiting, the lag that is left
+                if (!c.isSatisfied() && c.getElapsedTimeInMS() / 30_000 > reports.get()) {
+                  reports.incrementAndGet();
+                  lagReport(management);
+                }
+              })
           .untilAsserted(
               () -> {
                 JsonNode tasks = http.get("/api/tasks?assignee=all", admin2).json();
@@ -214,6 +240,21 @@ class BackupDrillTest {
       assertTrue(again.output().contains("--force"), again.output());
     } finally {
       process.stop();
+    }
+  }
+
+  /** The node's consumer and projection lag, printed while the drill waits for a catch-up. */
+  private static void lagReport(Http management) {
+    try {
+      management
+          .get("/metrics", null)
+          .body()
+          .lines()
+          .filter(l -> l.startsWith("ates_consumer_lag{") || l.startsWith("ates_projection_lag"))
+          .filter(l -> !l.endsWith(" 0.0"))
+          .forEach(l -> System.out.println("BACKUP DRILL lag: " + l));
+    } catch (RuntimeException e) {
+      System.out.println("BACKUP DRILL lag: /metrics unreadable: " + e);
     }
   }
 
