@@ -48,10 +48,11 @@ import org.slf4j.LoggerFactory;
  *       the rule of {@link UsersReplica} (an older event never overwrites a newer one); after an
  *       event changed a row, the node that consumed it writes the row's role and time into the
  *       replicated map, and applies it to its own directory at once.
- *   <li>Writes use {@code WriteMajority} (at most {@link #WRITE_TIMEOUT}): once acknowledged, the
- *       change survives the loss of any minority of nodes; the nodes not written directly get it by
- *       gossip (delta propagation, well under 2 s). A write that times out is still applied locally
- *       and gossiped; it is not an error (the table is the durable copy).
+ *   <li>Writes use {@code WriteAll} (at most {@link #WRITE_TIMEOUT}): a role change is rare, and it
+ *       reaches every reachable node directly, so every node stops picking a promoted worker within
+ *       the Kafka hop plus Akka's {@code notify-subscribers-interval} (100 ms here). A write that
+ *       times out (a node unreachable) is still applied locally and on the nodes it reached, and
+ *       gossiped to the rest; it is not an error (the table is the durable copy).
  *   <li>Reads are local: every node subscribes to the map and rebuilds its array of workers on each
  *       change, so picking a worker never waits for another node. A worker promoted a moment ago
  *       may be picked by a node the change has not reached yet (at most the gossip delay).
@@ -231,7 +232,7 @@ public final class WorkerDirectory {
     CompletionStage<Done> write(UUID userId, Stamp stamp) {
       return update(
           keys.get(shardOf(userId)),
-          new Replicator.WriteMajority(WRITE_TIMEOUT),
+          new Replicator.WriteAll(WRITE_TIMEOUT),
           map -> putIfNewer(map, userId.toString(), stamp));
     }
 

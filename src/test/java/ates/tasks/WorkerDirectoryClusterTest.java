@@ -11,13 +11,15 @@ import ates.testing.TestInfra;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * Two tasks nodes share the worker directory through Distributed Data: a worker registered through
- * identity is assigned tasks on both, and once promoted to manager no node assigns it a task within
- * 2 s of the change (the only worker: creating a task answers 409), with no polling of the table.
+ * Three tasks nodes share the worker directory through Distributed Data: a worker registered
+ * through identity is assigned tasks on all three, and once promoted to manager no node assigns it
+ * a task within 2 s of the change (the only worker: creating a task answers 409), with no polling
+ * of the table. The directory survives the loss of a node: the two left still know the promotion.
  */
 @IntegrationTest
 class WorkerDirectoryClusterTest {
@@ -30,21 +32,29 @@ class WorkerDirectoryClusterTest {
     TestInfra.NodeSetup setup = infra.newNode();
     Config firstConfig = infra.nodeConfig(setup, "identity,tasks");
     Config secondConfig = infra.nodeConfig(setup, "tasks");
+    Config thirdConfig = infra.nodeConfig(setup, "tasks");
     String firstPoint = "127.0.0.1:" + firstConfig.getInt("akka.management.http.port");
     String secondPoint = "127.0.0.1:" + secondConfig.getInt("akka.management.http.port");
+    String thirdPoint = "127.0.0.1:" + thirdConfig.getInt("akka.management.http.port");
     AtesNode first = AtesNode.start(withContactPoints(firstConfig, firstPoint), Main.services());
     AtesNode second = null;
+    AtesNode third = null;
     try {
       second =
           AtesNode.start(
               withContactPoints(secondConfig, firstPoint + "," + secondPoint), Main.services());
+      third =
+          AtesNode.start(
+              withContactPoints(thirdConfig, firstPoint + "," + thirdPoint), Main.services());
       Http one = new Http(first.httpPort());
       Http two = new Http(second.httpPort());
+      Http three = new Http(third.httpPort());
+      Http[] nodes = {one, two, three};
       String admin = one.login("admin", TestInfra.ADMIN_PASSWORD);
       String worker = one.createUser(admin, "ddworker", "worker").get("userId").asText();
 
-      // both nodes learn of the worker and assign it tasks
-      for (Http node : new Http[] {one, two}) {
+      // every node learns of the worker and assigns it tasks
+      for (Http node : nodes) {
         await()
             .atMost(Duration.ofSeconds(30))
             .until(
@@ -63,23 +73,37 @@ class WorkerDirectoryClusterTest {
       await()
           .atMost(Duration.ofSeconds(10))
           .pollInterval(Duration.ofMillis(50))
-          .until(
-              () ->
-                  createTask(one, admin).status() == 409 || createTask(two, admin).status() == 409);
+          .until(() -> Arrays.stream(nodes).anyMatch(n -> createTask(n, admin).status() == 409));
       long firstNodeAt = System.nanoTime();
       await()
           .atMost(EVERYWHERE)
           .pollInterval(Duration.ofMillis(50))
           .untilAsserted(
               () -> {
-                assertEquals(409, createTask(one, admin).status());
-                assertEquals(409, createTask(two, admin).status());
+                for (Http n : nodes) assertEquals(409, createTask(n, admin).status());
               });
       System.out.printf(
           "promoted worker: first node stopped assigning %d ms after the change, every node %d ms"
               + " after the first%n",
           (firstNodeAt - changedAt) / 1_000_000, (System.nanoTime() - firstNodeAt) / 1_000_000);
+
+      // the directory survives the loss of a node: the two left still refuse the manager, and
+      // both learn of a worker registered afterwards
+      second.stop();
+      second = null;
+      for (Http n : new Http[] {one, three}) assertEquals(409, createTask(n, admin).status());
+      String next = one.createUser(admin, "ddworker2", "worker").get("userId").asText();
+      for (Http n : new Http[] {one, three}) {
+        await()
+            .atMost(Duration.ofSeconds(30))
+            .until(
+                () -> {
+                  Http.Response r = createTask(n, admin);
+                  return r.status() == 201 && next.equals(r.json().get("assigneeId").asText());
+                });
+      }
     } finally {
+      if (third != null) third.stop();
       if (second != null) second.stop();
       first.stop();
     }
