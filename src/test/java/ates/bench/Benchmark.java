@@ -192,6 +192,16 @@ public final class Benchmark {
     Sustained sustained = sustainedRate(max.ratePerSecond());
     summary.put("e2e_sustained_per_s", Math.round(sustained.rate));
     summary.put("e2e_lag_p99_ms", Math.round(sustained.lagP99Ms));
+    // issue 11: whether analytics' single ingestion is the bottleneck. Per step, the lag to the
+    // fee booked by accounting next to the lag to the fee applied by analytics: where the booked
+    // lag alone breaks 1 s, the pipeline is limited before analytics.
+    var steps = summary.putArray("e2e_stages");
+    for (Stage st : stages) {
+      ObjectNode n = steps.addObject();
+      n.put("rate_per_s", Math.round(st.rate()));
+      n.put("booked_by_accounting_p99_ms", Math.round(Math.min(st.bookedP99Ms(), 1e9)));
+      n.put("applied_by_analytics_p99_ms", Math.round(Math.min(st.appliedP99Ms(), 1e9)));
+    }
 
     Files.writeString(
         OUT.resolve("summary.json"),
@@ -211,6 +221,17 @@ public final class Benchmark {
   record Created(long at201Nanos, long fee) {}
 
   record Sustained(double rate, double lagP99Ms) {}
+
+  /**
+   * One step of the end-to-end search: the lag's p99 to the fee booked by accounting (its ledger,
+   * then its read model) and to the fee applied by analytics (the singleton's ingestion, after
+   * accounting's publisher and Kafka).
+   */
+  record Stage(double rate, double bookedP99Ms, double appliedP99Ms) {}
+
+  private static final int APPLIED_BY_ANALYTICS = 1;
+  private static final int BOOKED_BY_ACCOUNTING = 2;
+  private final List<Stage> stages = new ArrayList<>();
 
   /** {@code clients} each send a create as soon as the previous one answered. */
   private Result closedLoop(int clients, int total, Duration max) throws InterruptedException {
@@ -313,6 +334,7 @@ public final class Benchmark {
     while (rate >= 50) {
       phase(String.format(Locale.ROOT, "end-to-end at %.0f creates/s for 60 s", rate));
       long before = earnings();
+      long bookedBefore = accountingEarnings();
       ConcurrentLinkedQueue<Created> created = new ConcurrentLinkedQueue<>();
       List<long[]> polls = new ArrayList<>();
       AtomicBoolean abort = new AtomicBoolean();
@@ -329,15 +351,18 @@ public final class Benchmark {
       }
       polling.set(false);
       poller.join();
-      Histogram lag = lags(created, polls, before);
-      double p99 = lag.getTotalCount() == 0 ? Double.MAX_VALUE : lag.getValueAtPercentile(99) / 1e3;
+      Histogram lag = lags(created, polls, before, APPLIED_BY_ANALYTICS);
+      Histogram booked = lags(created, polls, bookedBefore, BOOKED_BY_ACCOUNTING);
+      double p99 = p99Ms(lag);
+      stages.add(new Stage(rate, p99Ms(booked), p99));
       boolean passed =
           !abort.get() && r.errors == 0 && r.ratePerSecond() >= 0.95 * rate && p99 < 1000;
       System.out.printf(
-          "  lag p50 %.0f ms, p99 %.0f ms, max %.0f ms%s: %s%n",
+          "  lag p50 %.0f ms, p99 %.0f ms, max %.0f ms (booked by accounting: p99 %.0f ms)%s: %s%n",
           lag.getValueAtPercentile(50) / 1e3,
           p99,
           lag.getMaxValue() / 1e3,
+          p99Ms(booked),
           abort.get() ? " (cut short: analytics fell behind)" : "",
           passed ? "sustained" : "not sustained");
       awaitDrained();
@@ -358,8 +383,9 @@ public final class Benchmark {
       try {
         long now = System.nanoTime();
         long e = earnings();
+        long b = accountingEarnings();
         synchronized (polls) {
-          polls.add(new long[] {now, e});
+          polls.add(new long[] {now, e, b});
         }
         long waiting = created.size() - countApplied(created, e - before);
         if (waiting > fiveSecondsOfTasks) abort.set(true);
@@ -387,8 +413,12 @@ public final class Benchmark {
     }
   }
 
-  /** Each task's lag: the first poll whose earnings reach the running sum of fees up to it. */
-  private Histogram lags(ConcurrentLinkedQueue<Created> created, List<long[]> polls, long before) {
+  /**
+   * Each task's lag: the first poll whose earnings ({@code column} of the polls: analytics' or
+   * accounting's) reach the running sum of fees up to it.
+   */
+  private Histogram lags(
+      ConcurrentLinkedQueue<Created> created, List<long[]> polls, long before, int column) {
     List<Created> ordered = new ArrayList<>(created);
     ordered.sort(Comparator.comparingLong(Created::at201Nanos));
     Histogram lag = new Histogram(TimeUnit.MINUTES.toMicros(10), 3);
@@ -400,12 +430,13 @@ public final class Benchmark {
     long sum = 0;
     for (Created c : ordered) {
       sum += c.fee;
-      while (p < seen.size() && seen.get(p)[1] - before < sum) p++;
+      while (p < seen.size() && seen.get(p)[column] - before < sum) p++;
       if (p >= seen.size()) break;
       long applied = Math.max(seen.get(p)[0], c.at201Nanos);
       long micros = (applied - c.at201Nanos) / 1000;
       lag.recordValue(Math.min(micros, lag.getHighestTrackableValue()));
-      lagSeries.add(new double[] {(c.at201Nanos - benchStart) / 1e9, micros / 1000.0});
+      if (column == APPLIED_BY_ANALYTICS)
+        lagSeries.add(new double[] {(c.at201Nanos - benchStart) / 1e9, micros / 1000.0});
     }
     return lag;
   }
@@ -507,6 +538,25 @@ public final class Benchmark {
         .header("Content-Type", "application/json")
         .POST(HttpRequest.BodyPublishers.ofString(body))
         .build();
+  }
+
+  private static double p99Ms(Histogram lag) {
+    return lag.getTotalCount() == 0 ? Double.MAX_VALUE : lag.getValueAtPercentile(99) / 1e3;
+  }
+
+  /** Accounting's management earnings of today, from its own read model. */
+  private long accountingEarnings() throws Exception {
+    LocalDate today = LocalDate.now(ZoneOffset.UTC);
+    HttpResponse<String> r =
+        client.send(
+            HttpRequest.newBuilder(
+                    URI.create(api + "/api/accounting/earnings?from=" + today + "&to=" + today))
+                .header("Authorization", "Bearer " + token)
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    if (r.statusCode() != 200) throw new IOException("earnings answered " + r.statusCode());
+    JsonNode days = JSON.readTree(r.body());
+    return days.isEmpty() ? 0 : days.get(0).get("managementEarnings").asLong();
   }
 
   private long earnings() throws Exception {

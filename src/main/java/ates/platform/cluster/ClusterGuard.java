@@ -1,5 +1,8 @@
 package ates.platform.cluster;
 
+import akka.Done;
+import akka.actor.Cancellable;
+import akka.actor.CoordinatedShutdown;
 import akka.actor.typed.ActorSystem;
 import akka.actor.typed.Behavior;
 import akka.actor.typed.PostStop;
@@ -229,6 +232,14 @@ public final class ClusterGuard {
     }
   }
 
+  private static void releaseQuietly(DataSource db, String keeper, String service) {
+    try {
+      release(db, keeper);
+    } catch (SQLException e) {
+      log.warn("Cannot release the {} database's claim: {}", service, e.getMessage());
+    }
+  }
+
   private interface KeeperMessage {}
 
   private enum Tick implements KeeperMessage {
@@ -248,6 +259,21 @@ public final class ClusterGuard {
                   .lookup(akka.actor.typed.DispatcherSelector.fromConfig("ates.lease.dispatcher"));
           String self = Cluster.get(ctx.getSystem()).selfMember().address().hostPort();
           String[] current = {null};
+          // On a node shutting down, the claim is given up before the database pools close (they
+          // close right before the actor system terminates, when this actor would stop); when the
+          // singleton moves away first, PostStop gives it up and the task is cancelled.
+          Cancellable releaseOnShutdown =
+              CoordinatedShutdown.get(Adapter.toClassic(ctx.getSystem()))
+                  .addCancellableTask(
+                      CoordinatedShutdown.PhaseBeforeActorSystemTerminate(),
+                      "release-cluster-claim-" + service,
+                      () ->
+                          CompletableFuture.supplyAsync(
+                              () -> {
+                                releaseQuietly(db, self, service);
+                                return Done.getInstance();
+                              },
+                              executor));
           return Behaviors.withTimers(
               timers -> {
                 timers.startTimerWithFixedDelay(Tick.INSTANCE, Duration.ZERO, ttl.dividedBy(4));
@@ -298,14 +324,7 @@ public final class ClusterGuard {
                     .onSignal(
                         PostStop.class,
                         s -> {
-                          try {
-                            release(db, self);
-                          } catch (SQLException e) {
-                            log.warn(
-                                "Cannot release the {} database's claim: {}",
-                                service,
-                                e.getMessage());
-                          }
+                          if (releaseOnShutdown.cancel()) releaseQuietly(db, self, service);
                           return Behaviors.same();
                         })
                     .build();
