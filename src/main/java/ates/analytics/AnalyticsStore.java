@@ -25,9 +25,10 @@ import java.util.UUID;
 import java.util.concurrent.CompletionStage;
 
 /**
- * The analytics database: every record is applied in one transaction together with the Kafka offset
- * after it, so a crash or a redelivery never counts an event twice or drops one; records repeated
- * under other offsets (a republished event) are recognised by their business id.
+ * The analytics database: every batch of a partition's records is applied in one transaction
+ * together with the Kafka offset after it, so a crash or a redelivery never counts an event twice
+ * or drops one; records repeated under other offsets (a republished event) are recognised by their
+ * business id.
  */
 final class AnalyticsStore {
 
@@ -44,93 +45,109 @@ final class AnalyticsStore {
 
   // --- ingestion (each call one transaction with its offset) ----------------------------------
 
-  /** Applies a TransactionCreated; true when it was new. */
-  CompletionStage<Boolean> applyTransaction(
-      String consumer, String topic, int partition, long offset, TransactionCreatedV1 e) {
+  /** A record as analytics applies it. */
+  sealed interface Ingested {}
+
+  /** A {@code TransactionCreated}. */
+  record Transaction(TransactionCreatedV1 event) implements Ingested {}
+
+  /** A {@code TaskCompleted}, on the day of its completion in analytics' time zone. */
+  record Completion(TaskCompletedV1 event, LocalDate day) implements Ingested {}
+
+  /** A {@code Users} event. */
+  record User(EventEnvelope envelope) implements Ingested {}
+
+  /** A record analytics has no use for: only its offset moves. */
+  record Ignored() implements Ingested {}
+
+  /**
+   * Applies one partition's records in order and stores the offset after {@code lastOffset}, in one
+   * transaction. For each record, true when it changed anything (false: seen before, under this or
+   * another offset, or ignored).
+   */
+  CompletionStage<List<Boolean>> apply(
+      String consumer, String topic, int partition, long lastOffset, List<Ingested> records) {
     return inTransaction(
         consumer,
         topic,
         partition,
-        offset,
+        lastOffset,
         c -> {
-          if (!insertIgnoringDuplicates(
-              c,
-              "INSERT INTO counted_transactions (transaction_id) VALUES (?) ON CONFLICT DO NOTHING",
-              e.transactionId())) {
-            return false;
+          List<Boolean> changed = new ArrayList<>(records.size());
+          for (Ingested r : records) {
+            if (r instanceof Transaction t) changed.add(transaction(c, t.event()));
+            else if (r instanceof Completion done)
+              changed.add(completion(c, done.event(), done.day()));
+            else if (r instanceof User u) changed.add(UsersReplica.apply(c, u.envelope()));
+            else changed.add(false);
           }
-          Day.FiguresDelta figures = Day.FiguresDelta.ofTransaction(e);
-          if (figures != null)
-            addToDay(c, e.billingDate(), figures.fees(), figures.rewards(), 0, 0);
-          try (PreparedStatement ps =
-              c.prepareStatement(
-                  "INSERT INTO day_nets (account_id, billing_date, net, fees, rewards, payouts)"
-                      + " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (account_id, billing_date) DO UPDATE"
-                      + " SET net = day_nets.net + EXCLUDED.net, fees = day_nets.fees + EXCLUDED.fees,"
-                      + " rewards = day_nets.rewards + EXCLUDED.rewards,"
-                      + " payouts = day_nets.payouts + EXCLUDED.payouts")) {
-            ps.setObject(1, e.accountId());
-            ps.setDate(2, Date.valueOf(e.billingDate()));
-            ps.setLong(3, e.direction().signed(e.amount()));
-            ps.setLong(4, e.type() == TransactionType.ASSIGNMENT_FEE ? e.amount() : 0);
-            ps.setLong(5, e.type() == TransactionType.COMPLETION_REWARD ? e.amount() : 0);
-            ps.setLong(6, e.type() == TransactionType.PAYOUT ? e.amount() : 0);
-            ps.executeUpdate();
-          }
-          return true;
+          return changed;
         });
-  }
-
-  /** Applies a TaskCompleted; true when it was new. */
-  CompletionStage<Boolean> applyCompletion(
-      String consumer, String topic, int partition, long offset, TaskCompletedV1 e, LocalDate day) {
-    return inTransaction(
-        consumer,
-        topic,
-        partition,
-        offset,
-        c -> {
-          int inserted;
-          try (PreparedStatement ps =
-              c.prepareStatement(
-                  "INSERT INTO completed_tasks (task_id, title, jira_id, completion_reward, completed_at, billing_date)"
-                      + " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (task_id) DO NOTHING")) {
-            ps.setObject(1, e.taskId());
-            ps.setString(2, e.title());
-            ps.setString(3, e.jiraId());
-            ps.setLong(4, e.completionReward());
-            ps.setTimestamp(5, Timestamp.from(e.completedAt()));
-            ps.setDate(6, Date.valueOf(day));
-            inserted = ps.executeUpdate();
-          }
-          if (inserted == 0) return false;
-          addToDay(c, day, 0, 0, 1, e.completionReward());
-          return true;
-        });
-  }
-
-  /** Applies a {@code Users} event by the rule of {@link UsersReplica}; true when it changed. */
-  CompletionStage<Boolean> applyUser(
-      String consumer, String topic, int partition, long offset, EventEnvelope envelope) {
-    return inTransaction(consumer, topic, partition, offset, c -> UsersReplica.apply(c, envelope));
   }
 
   /** Only moves the offset on: a record that went to the dead-letter topic. */
-  CompletionStage<Boolean> skip(String consumer, String topic, int partition, long offset) {
-    return inTransaction(consumer, topic, partition, offset, c -> false);
+  CompletionStage<List<Boolean>> skip(String consumer, String topic, int partition, long offset) {
+    return inTransaction(consumer, topic, partition, offset, c -> List.of());
   }
 
-  private interface Work {
-    boolean apply(Connection c) throws SQLException;
+  private static boolean transaction(Connection c, TransactionCreatedV1 e) throws SQLException {
+    if (!insertIgnoringDuplicates(
+        c,
+        "INSERT INTO counted_transactions (transaction_id) VALUES (?) ON CONFLICT DO NOTHING",
+        e.transactionId())) {
+      return false;
+    }
+    Day.FiguresDelta figures = Day.FiguresDelta.ofTransaction(e);
+    if (figures != null) addToDay(c, e.billingDate(), figures.fees(), figures.rewards(), 0, 0);
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "INSERT INTO day_nets (account_id, billing_date, net, fees, rewards, payouts)"
+                + " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (account_id, billing_date) DO UPDATE"
+                + " SET net = day_nets.net + EXCLUDED.net, fees = day_nets.fees + EXCLUDED.fees,"
+                + " rewards = day_nets.rewards + EXCLUDED.rewards,"
+                + " payouts = day_nets.payouts + EXCLUDED.payouts")) {
+      ps.setObject(1, e.accountId());
+      ps.setDate(2, Date.valueOf(e.billingDate()));
+      ps.setLong(3, e.direction().signed(e.amount()));
+      ps.setLong(4, e.type() == TransactionType.ASSIGNMENT_FEE ? e.amount() : 0);
+      ps.setLong(5, e.type() == TransactionType.COMPLETION_REWARD ? e.amount() : 0);
+      ps.setLong(6, e.type() == TransactionType.PAYOUT ? e.amount() : 0);
+      ps.executeUpdate();
+    }
+    return true;
   }
 
-  private CompletionStage<Boolean> inTransaction(
-      String consumer, String topic, int partition, long offset, Work work) {
+  private static boolean completion(Connection c, TaskCompletedV1 e, LocalDate day)
+      throws SQLException {
+    int inserted;
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "INSERT INTO completed_tasks (task_id, title, jira_id, completion_reward, completed_at, billing_date)"
+                + " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (task_id) DO NOTHING")) {
+      ps.setObject(1, e.taskId());
+      ps.setString(2, e.title());
+      ps.setString(3, e.jiraId());
+      ps.setLong(4, e.completionReward());
+      ps.setTimestamp(5, Timestamp.from(e.completedAt()));
+      ps.setDate(6, Date.valueOf(day));
+      inserted = ps.executeUpdate();
+    }
+    if (inserted == 0) return false;
+    addToDay(c, day, 0, 0, 1, e.completionReward());
+    return true;
+  }
+
+  private interface Work<R> {
+    R apply(Connection c) throws SQLException;
+  }
+
+  private <R> CompletionStage<R> inTransaction(
+      String consumer, String topic, int partition, long offset, Work<R> work) {
     return database.query(
         c -> {
           c.setAutoCommit(false);
           try {
-            boolean changed = work.apply(c);
+            R changed = work.apply(c);
             try (PreparedStatement ps =
                 c.prepareStatement(
                     "INSERT INTO kafka_offsets (consumer, topic, partition, next_offset) VALUES (?, ?, ?, ?)"

@@ -16,7 +16,6 @@ import ates.contract.events.UserRoleChangedV1;
 import ates.platform.ServiceContext;
 import ates.platform.kafka.EventConsumer;
 import ates.platform.kafka.OffsetStore;
-import ates.platform.kafka.Offsets;
 import ates.platform.kafka.RecordPosition;
 import java.time.LocalDate;
 import java.time.ZoneId;
@@ -30,9 +29,10 @@ import org.apache.kafka.common.TopicPartition;
 
 /**
  * The supervisor of one ingestion stream: the platform's consumer block with offsets stored in the
- * analytics database ({@link Offsets#storedBy}). Every partition resumes from the offset stored
- * there (not from the consumer group), each record is applied in one database transaction with its
- * next offset, then the day actors are told what changed. Records that cannot be parsed or
+ * analytics database ({@link ates.platform.kafka.Offsets#storedBy}). Every partition resumes from
+ * the offset stored there (not from the consumer group); the records of a partition that arrived
+ * together (up to a batch) are applied in one database transaction with the offset after them, then
+ * the day actors are told what changed, record by record. Records that cannot be parsed or
  * validated go to the dead-letter topic and only move the offset. The stream restarts with backoff;
  * stopping the actor stops the stream.
  */
@@ -52,16 +52,15 @@ final class Ingestion {
       ZoneId zone) {
     return Behaviors.setup(
         context -> {
-          Handler handler = new Handler(store, days, zone);
           UniqueKillSwitch killSwitch =
-              EventConsumer.start(
+              EventConsumer.startBatched(
                   context.getSystem(),
                   ctx.kafka(),
                   ctx.metrics(),
                   "analytics-" + contractTopic,
                   contractTopic,
-                  Offsets.storedBy(new StoredOffsets(store)),
-                  handler::apply);
+                  new StoredOffsets(store),
+                  new Handler(store, days, zone));
           return Behaviors.receive(Void.class)
               .onSignal(
                   PostStop.class,
@@ -100,67 +99,75 @@ final class Ingestion {
     }
   }
 
-  private record Handler(AnalyticsStore store, ActorRef<Days.Command> days, ZoneId zone) {
+  /** A record read for a batch, with where it was read. */
+  private record Read(AnalyticsStore.Ingested record, RecordPosition at) {}
 
-    CompletionStage<Done> apply(EventEnvelope envelope, RecordPosition at) {
-      return switch (envelope.eventName()) {
-        case TransactionCreatedV1.NAME ->
-            transaction(EventJson.dataAs(envelope, TransactionCreatedV1.class), at);
-        case TaskCompletedV1.NAME ->
-            completion(EventJson.dataAs(envelope, TaskCompletedV1.class), at);
-        case UserRegisteredV1.NAME, UserRoleChangedV1.NAME ->
-            store
-                .applyUser(CONSUMER, at.topic(), at.partition(), at.offset(), envelope)
-                .thenApply(c -> Done.getInstance());
-        default ->
-            store
-                .skip(CONSUMER, at.topic(), at.partition(), at.offset())
-                .thenApply(c -> Done.getInstance());
-      };
+  /**
+   * Applies a partition's batch in one transaction with its offset, then tells the day actors what
+   * changed, record by record in offset order.
+   */
+  private record Handler(AnalyticsStore store, ActorRef<Days.Command> days, ZoneId zone)
+      implements EventConsumer.PartitionBatchHandler<Read> {
+
+    @Override
+    public Read read(EventEnvelope envelope, RecordPosition at) {
+      AnalyticsStore.Ingested record =
+          switch (envelope.eventName()) {
+            case TransactionCreatedV1.NAME ->
+                new AnalyticsStore.Transaction(
+                    EventJson.dataAs(envelope, TransactionCreatedV1.class));
+            case TaskCompletedV1.NAME -> {
+              // the database keeps microseconds: memory keeps the same, so hot and cold days agree
+              TaskCompletedV1 raw = EventJson.dataAs(envelope, TaskCompletedV1.class);
+              TaskCompletedV1 e =
+                  raw.withCompletedAt(raw.completedAt().truncatedTo(ChronoUnit.MICROS));
+              yield new AnalyticsStore.Completion(e, LocalDate.ofInstant(e.completedAt(), zone));
+            }
+            case UserRegisteredV1.NAME, UserRoleChangedV1.NAME -> new AnalyticsStore.User(envelope);
+            default -> new AnalyticsStore.Ignored();
+          };
+      return new Read(record, at);
     }
 
-    private CompletionStage<Done> transaction(TransactionCreatedV1 e, RecordPosition at) {
+    @Override
+    public CompletionStage<Done> apply(List<Read> batch, RecordPosition last) {
       return store
-          .applyTransaction(CONSUMER, at.topic(), at.partition(), at.offset(), e)
+          .apply(
+              CONSUMER,
+              last.topic(),
+              last.partition(),
+              last.offset(),
+              batch.stream().map(Read::record).toList())
           .thenApply(
-              isNew -> {
-                if (isNew) {
-                  days.tell(
-                      new Days.Changed(
-                          e.billingDate(),
-                          partitionKey(at),
-                          at.offset(),
-                          Day.FiguresDelta.ofTransaction(e),
-                          new Day.BalanceDelta(e.accountId(), e.direction().signed(e.amount()))));
+              changed -> {
+                for (int i = 0; i < batch.size(); i++) {
+                  if (changed.get(i)) tell(batch.get(i));
                 }
                 return Done.getInstance();
               });
     }
 
-    private CompletionStage<Done> completion(TaskCompletedV1 raw, RecordPosition at) {
-      // the database keeps microseconds: memory keeps the same, so hot and cold days agree
-      TaskCompletedV1 e = raw.withCompletedAt(raw.completedAt().truncatedTo(ChronoUnit.MICROS));
-      LocalDate day = LocalDate.ofInstant(e.completedAt(), zone);
-      return store
-          .applyCompletion(CONSUMER, at.topic(), at.partition(), at.offset(), e, day)
-          .thenApply(
-              isNew -> {
-                if (isNew) {
-                  days.tell(
-                      new Days.Changed(
-                          day,
-                          partitionKey(at),
-                          at.offset(),
-                          new Day.FiguresDelta(
-                              0, 0, 1, e.completionReward(), DayFigures.TaskFigure.of(e)),
-                          null));
-                }
-                return Done.getInstance();
-              });
-    }
-
-    private static String partitionKey(RecordPosition at) {
-      return AnalyticsStore.partitionKey(at.topic(), at.partition());
+    private void tell(Read read) {
+      String partition = AnalyticsStore.partitionKey(read.at().topic(), read.at().partition());
+      if (read.record() instanceof AnalyticsStore.Transaction t) {
+        TransactionCreatedV1 e = t.event();
+        days.tell(
+            new Days.Changed(
+                e.billingDate(),
+                partition,
+                read.at().offset(),
+                Day.FiguresDelta.ofTransaction(e),
+                new Day.BalanceDelta(e.accountId(), e.direction().signed(e.amount()))));
+      } else if (read.record() instanceof AnalyticsStore.Completion done) {
+        TaskCompletedV1 e = done.event();
+        days.tell(
+            new Days.Changed(
+                done.day(),
+                partition,
+                read.at().offset(),
+                new Day.FiguresDelta(0, 0, 1, e.completionReward(), DayFigures.TaskFigure.of(e)),
+                null));
+      }
     }
   }
 }

@@ -16,6 +16,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -132,7 +133,12 @@ class DaysTest {
 
   private void givenStored(long offset, TransactionCreatedV1 e) {
     store
-        .applyTransaction(Ingestion.CONSUMER, Topics.TRANSACTION_CREATED, 0, offset, e)
+        .apply(
+            Ingestion.CONSUMER,
+            Topics.TRANSACTION_CREATED,
+            0,
+            offset,
+            List.of(new AnalyticsStore.Transaction(e)))
         .toCompletableFuture()
         .orTimeout(10, TimeUnit.SECONDS)
         .join();

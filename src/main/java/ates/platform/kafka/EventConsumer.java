@@ -84,6 +84,31 @@ public final class EventConsumer {
     CompletionStage<Done> handle(EventEnvelope envelope, RecordPosition at);
   }
 
+  /**
+   * What a stream with offsets in its own database ({@link #startBatched}) does with the records of
+   * one partition that arrived together: it reads each record's data, then applies them all and
+   * stores the offset after the last one in one transaction.
+   *
+   * @param <T> a record's data as the handler reads it
+   */
+  public interface PartitionBatchHandler<T> {
+
+    /**
+     * Reads a valid envelope's data; throws {@link InvalidEventException} when it cannot (the
+     * record then goes to the dead-letter topic).
+     */
+    T read(EventEnvelope envelope, RecordPosition at);
+
+    /**
+     * Applies {@code items} (one partition's, in offset order, at least one) and stores {@code
+     * last.nextOffset()} with their effects, in one transaction: durable when the future completes.
+     * {@code last} may lie after the last item (records dead-lettered after it). An {@link
+     * InvalidEventException} (data a database refuses) makes the block apply the batch again one
+     * record at a time, to dead-letter only that record.
+     */
+    CompletionStage<Done> apply(List<T> items, RecordPosition last);
+  }
+
   private EventConsumer() {}
 
   /**
@@ -123,23 +148,39 @@ public final class EventConsumer {
       String topic,
       Offsets offsets,
       Handler handler) {
+    Records records = new Records(kafka.producer(), metrics, handler, offsets);
+    ConsumerSettings<String, byte[]> settings = kafka.consumerSettings(groupId);
+    String prefixed = kafka.topic(topic);
+    if (offsets instanceof Offsets.StoredByHandler s) {
+      return run(
+          system,
+          groupId,
+          topic,
+          "stored by the handler",
+          () -> stored(settings, prefixed, s.store(), records));
+    }
+    CommitterSettings committer = CommitterSettings.create(system);
+    return run(
+        system,
+        groupId,
+        topic,
+        "committed to Kafka",
+        () -> committed(settings, committer, prefixed, records));
+  }
+
+  /** Runs a stream with restart on failure with backoff, stopped in CoordinatedShutdown. */
+  private static UniqueKillSwitch run(
+      ActorSystem<?> system,
+      String groupId,
+      String topic,
+      String offsets,
+      Supplier<Source<Done, ?>> stream) {
     Config restart = system.settings().config().getConfig("ates.kafka.consumer-restart");
     RestartSettings restartSettings =
         RestartSettings.create(
             restart.getDuration("min-backoff"),
             restart.getDuration("max-backoff"),
             restart.getDouble("random-factor"));
-    Records records = new Records(kafka.producer(), metrics, handler, offsets);
-    ConsumerSettings<String, byte[]> settings = kafka.consumerSettings(groupId);
-    String prefixed = kafka.topic(topic);
-    Supplier<Source<Done, ?>> stream;
-    if (offsets instanceof Offsets.StoredByHandler s) {
-      stream = () -> stored(settings, prefixed, s.store(), records);
-    } else {
-      CommitterSettings committer = CommitterSettings.create(system);
-      stream = () -> committed(settings, committer, prefixed, records);
-    }
-
     UniqueKillSwitch killSwitch =
         RestartSource.onFailuresWithBackoff(restartSettings, stream::get)
             .viaMat(KillSwitches.single(), Keep.right())
@@ -154,13 +195,143 @@ public final class EventConsumer {
               killSwitch.shutdown();
               return CompletableFuture.completedFuture(Done.getInstance());
             });
-    boolean stored = offsets instanceof Offsets.StoredByHandler;
-    log.info(
-        "Consuming {} as group {}, offsets {}",
-        topic,
-        groupId,
-        stored ? "stored by the handler" : "committed to Kafka");
+    log.info("Consuming {} as group {}, offsets {}", topic, groupId, offsets);
     return killSwitch;
+  }
+
+  /**
+   * Starts a stream whose offsets the handler stores in its own database, one transaction per batch
+   * of a partition ({@link Offsets#storedBy}, applied in batches): each partition takes what has
+   * arrived while its previous batch was being applied, up to {@value #BATCH} records, so a quiet
+   * stream applies one record at a time and a busy one commits once per batch. Guarantee:
+   * exactly-once effects, as with one record per transaction.
+   *
+   * @param topic the contract's topic name (the node's topic prefix is added)
+   * @return a kill switch that stops the stream
+   */
+  public static <T> UniqueKillSwitch startBatched(
+      ActorSystem<?> system,
+      KafkaPlatform kafka,
+      Metrics metrics,
+      String groupId,
+      String topic,
+      OffsetStore store,
+      PartitionBatchHandler<T> handler) {
+    ConsumerSettings<String, byte[]> settings = kafka.consumerSettings(groupId);
+    String prefixed = kafka.topic(topic);
+    Batches<T> batches = new Batches<>(kafka.producer(), store, handler, metrics);
+    return run(
+        system,
+        groupId,
+        topic,
+        "stored by the handler, in batches",
+        () ->
+            Consumer.plainPartitionedManualOffsetSource(
+                    settings, Subscriptions.topics(prefixed), partitions -> seek(store, partitions))
+                .flatMapMerge(
+                    Integer.MAX_VALUE,
+                    pair ->
+                        pair.second()
+                            .batch(BATCH, EventConsumer::firstRecord, EventConsumer::addRecord)
+                            .mapAsync(1, batches::apply))
+                .mapMaterializedValue(control -> Done.getInstance()));
+  }
+
+  private static List<ConsumerRecord<String, byte[]>> firstRecord(
+      ConsumerRecord<String, byte[]> first) {
+    List<ConsumerRecord<String, byte[]>> batch = new ArrayList<>();
+    batch.add(first);
+    return batch;
+  }
+
+  private static List<ConsumerRecord<String, byte[]>> addRecord(
+      List<ConsumerRecord<String, byte[]>> batch, ConsumerRecord<String, byte[]> next) {
+    batch.add(next);
+    return batch;
+  }
+
+  /** One partition's batch: dead letters first, then one transaction for the rest. */
+  private record Batches<T>(
+      SendProducer<String, byte[]> producer,
+      OffsetStore store,
+      PartitionBatchHandler<T> handler,
+      Metrics metrics) {
+
+    CompletionStage<Done> apply(List<ConsumerRecord<String, byte[]>> batch) {
+      List<T> items = new ArrayList<>();
+      List<ConsumerRecord<String, byte[]>> kept = new ArrayList<>();
+      List<CompletableFuture<Done>> deadLetters = new ArrayList<>();
+      for (ConsumerRecord<String, byte[]> record : batch) {
+        RecordPosition at = position(record);
+        try {
+          items.add(handler.read(EventJson.decode(record.value()), at));
+          kept.add(record);
+        } catch (InvalidEventException e) {
+          deadLetters.add(
+              deadLetter(record, e.getMessage(), producer, metrics).toCompletableFuture());
+        }
+      }
+      RecordPosition last = position(batch.get(batch.size() - 1));
+      return CompletableFuture.allOf(deadLetters.toArray(new CompletableFuture[0]))
+          .thenCompose(
+              d ->
+                  items.isEmpty()
+                      ? store.skip(last)
+                      : handler
+                          .apply(items, last)
+                          .handle(
+                              (done, failure) -> {
+                                if (failure == null) {
+                                  kept.forEach(r -> metrics.eventConsumed(r.topic()));
+                                  return CompletableFuture.completedFuture(done);
+                                }
+                                if (cause(failure) instanceof InvalidEventException) {
+                                  return oneByOne(kept, items, last);
+                                }
+                                return CompletableFuture.<Done>failedFuture(cause(failure));
+                              })
+                          .thenCompose(stage -> stage));
+    }
+
+    /** The batch again, one record per transaction: only the record refused is dead-lettered. */
+    private CompletionStage<Done> oneByOne(
+        List<ConsumerRecord<String, byte[]>> kept, List<T> items, RecordPosition last) {
+      CompletionStage<Done> chain = CompletableFuture.completedFuture(Done.getInstance());
+      for (int i = 0; i < kept.size(); i++) {
+        ConsumerRecord<String, byte[]> record = kept.get(i);
+        T item = items.get(i);
+        chain =
+            chain.thenCompose(
+                d ->
+                    handler
+                        .apply(List.of(item), position(record))
+                        .handle(
+                            (done, failure) -> {
+                              if (failure == null) {
+                                metrics.eventConsumed(record.topic());
+                                return CompletableFuture.completedFuture(done);
+                              }
+                              if (cause(failure) instanceof InvalidEventException invalid) {
+                                return deadLetter(record, invalid.getMessage(), producer, metrics)
+                                    .thenCompose(dl -> store.skip(position(record)));
+                              }
+                              return CompletableFuture.<Done>failedFuture(cause(failure));
+                            })
+                        .thenCompose(stage -> stage));
+      }
+      // records dead-lettered after the last kept one: their offsets move on too
+      return chain.thenCompose(d -> store.skip(last));
+    }
+  }
+
+  private static RecordPosition position(ConsumerRecord<String, byte[]> record) {
+    return new RecordPosition(record.topic(), record.partition(), record.offset());
+  }
+
+  private static Throwable cause(Throwable failure) {
+    return failure instanceof CompletionException && failure.getCause() != null
+        ? failure.getCause()
+        : failure;
   }
 
   private static Source<Done, ?> committed(

@@ -278,6 +278,115 @@ class EventConsumerTest {
     }
   }
 
+  @Test
+  void in_batches_each_record_is_applied_once_and_only_the_refused_records_are_dead_lettered()
+      throws Exception {
+    String topic = "batched-offsets-test-" + UUID.randomUUID();
+    String group = "group-" + UUID.randomUUID();
+    TopicPartition partition = new TopicPartition(topic, 0);
+    KafkaPlatform.createMissing(
+        infra.kafkaBootstrap(),
+        List.of(
+            new NewTopic(topic, 1, (short) 1),
+            new NewTopic(Topics.deadLetter(topic), 1, (short) 1)));
+    // a first wave of 40 records, 20 not JSON (refused when read); then 10 more, of which 45 is
+    // refused by the database when applied
+    int total = 50;
+    List<UUID> users = new java.util.ArrayList<>();
+    for (int i = 0; i < total; i++) users.add(UUID.randomUUID());
+    UUID refusedByDatabase = users.get(45);
+
+    // the handler's database, in memory: effects and offset change together, or not at all
+    Map<TopicPartition, Long> stored = new ConcurrentHashMap<>();
+    List<String> applied = new CopyOnWriteArrayList<>();
+    List<Integer> batchSizes = new CopyOnWriteArrayList<>();
+    AtomicBoolean failedOnce = new AtomicBoolean(false);
+    OffsetStore store =
+        new OffsetStore() {
+          @Override
+          public CompletableFuture<Map<TopicPartition, Long>> nextOffsets(
+              Set<TopicPartition> partitions) {
+            return CompletableFuture.completedFuture(Map.copyOf(stored));
+          }
+
+          @Override
+          public CompletableFuture<Done> skip(RecordPosition at) {
+            stored.put(new TopicPartition(at.topic(), at.partition()), at.nextOffset());
+            return CompletableFuture.completedFuture(Done.getInstance());
+          }
+        };
+    EventConsumer.PartitionBatchHandler<String> handler =
+        new EventConsumer.PartitionBatchHandler<>() {
+          @Override
+          public String read(EventEnvelope envelope, RecordPosition at) {
+            return EventJson.dataAs(envelope, UserRegisteredV1.class).userId() + "@" + at.offset();
+          }
+
+          @Override
+          public synchronized CompletableFuture<Done> apply(
+              List<String> items, RecordPosition last) {
+            // the first batch with more than one record fails before it commits
+            if (items.size() > 1 && failedOnce.compareAndSet(false, true)) {
+              return CompletableFuture.failedFuture(new IllegalStateException("database down"));
+            }
+            if (items.stream().anyMatch(i -> i.startsWith(refusedByDatabase.toString()))) {
+              return CompletableFuture.failedFuture(
+                  new ates.contract.InvalidEventException("amount out of range"));
+            }
+            batchSizes.add(items.size());
+            applied.addAll(items);
+            stored.put(new TopicPartition(last.topic(), last.partition()), last.nextOffset());
+            return CompletableFuture.completedFuture(Done.getInstance());
+          }
+        };
+    UniqueKillSwitch stream =
+        EventConsumer.startBatched(
+            testKit.system(), kafka, new Metrics(), group, topic, store, handler);
+    try {
+      produce(topic, users, 0, 40);
+      await().atMost(Duration.ofSeconds(30)).until(() -> stored.getOrDefault(partition, 0L) == 40L);
+      produce(topic, users, 40, total);
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> stored.getOrDefault(partition, 0L) == (long) total);
+      assertTrue(failedOnce.get(), "a batch failed once and was applied again");
+      List<String> expected = new java.util.ArrayList<>();
+      for (int i = 0; i < total; i++) {
+        if (i != 20 && i != 45) expected.add(users.get(i) + "@" + i);
+      }
+      assertEquals(expected, applied, "each record once, in offset order");
+      assertTrue(
+          batchSizes.stream().anyMatch(n -> n > 1), "records that arrived together: " + batchSizes);
+      List<ConsumerRecord<String, byte[]>> dead =
+          TopicReader.readUntil(
+              infra.kafkaBootstrap(),
+              Topics.deadLetter(topic),
+              Duration.ofSeconds(30),
+              r -> r.stream().map(ConsumerRecord::key).distinct().count() >= 2);
+      assertEquals(
+          Set.of("k20", "k45"),
+          dead.stream().map(ConsumerRecord::key).collect(java.util.stream.Collectors.toSet()));
+    } finally {
+      stream.shutdown();
+    }
+  }
+
+  /** Records {@code from} until {@code to} of {@code users}, keyed k<i>; record 20 is not JSON. */
+  private static void produce(String topic, List<UUID> users, int from, int to) throws Exception {
+    try (KafkaProducer<String, byte[]> producer =
+        new KafkaProducer<>(
+            Map.of("bootstrap.servers", infra.kafkaBootstrap()),
+            new StringSerializer(),
+            new ByteArraySerializer())) {
+      for (int i = from; i < to; i++) {
+        byte[] value =
+            i == 20 ? "not json".getBytes(StandardCharsets.UTF_8) : validEvent(users.get(i));
+        producer.send(new ProducerRecord<>(topic, "k" + i, value));
+      }
+      producer.flush();
+    }
+  }
+
   private static String reason(ConsumerRecord<String, byte[]> record) {
     return new String(
         record.headers().lastHeader(EventConsumer.DLT_REASON_HEADER).value(),
