@@ -140,8 +140,18 @@ public final class EventConsumer {
       stream = () -> committed(settings, committer, prefixed, records);
     }
 
+    // RestartSource calls the factory once to start and once per restart after a failure
+    String streamName = groupId + "/" + topic;
+    metrics.streamStarted(streamName);
+    java.util.concurrent.atomic.AtomicBoolean started =
+        new java.util.concurrent.atomic.AtomicBoolean();
     UniqueKillSwitch killSwitch =
-        RestartSource.onFailuresWithBackoff(restartSettings, stream::get)
+        RestartSource.onFailuresWithBackoff(
+                restartSettings,
+                () -> {
+                  if (started.getAndSet(true)) metrics.streamRestarted(streamName);
+                  return stream.get();
+                })
             .viaMat(KillSwitches.single(), Keep.right())
             .toMat(Sink.ignore(), Keep.left())
             .run(system);
