@@ -90,9 +90,11 @@ final class NodeMonitor {
     }
   }
 
-  private static void sampleBacklog(ServiceDatabase db, Metrics metrics) {
+  /** Samples the backlog of each projection of {@code db} into {@code metrics}. */
+  static java.util.concurrent.CompletionStage<Void> sampleBacklog(
+      ServiceDatabase db, Metrics metrics) {
     long now = System.currentTimeMillis();
-    db.query(
+    return db.<Void>query(
             c -> {
               try (PreparedStatement ps = c.prepareStatement(BACKLOG);
                   ResultSet rs = ps.executeQuery()) {
