@@ -48,8 +48,6 @@ final class NodeMonitor {
     for (ServiceDatabase db : databases) {
       String service = db.service();
       metrics.pool(service, db.dataSource());
-      db.openCoordinationDataSource()
-          .ifPresent(pool -> metrics.pool(service + "-coordination", pool));
       for (String plugin : List.of("journal", "query")) {
         String path = "ates." + service + "." + plugin;
         if (!config.hasPath(path)) continue;
@@ -67,7 +65,12 @@ final class NodeMonitor {
         interval,
         () -> {
           sampleSharding(system, metrics, interval);
-          for (ServiceDatabase db : databases) sampleBacklog(db, metrics);
+          for (ServiceDatabase db : databases) {
+            // opened on first use by leases or the cluster guard
+            db.openCoordinationDataSource()
+                .ifPresent(pool -> metrics.pool(db.service() + "-coordination", pool));
+            sampleBacklog(db, metrics);
+          }
         });
   }
 

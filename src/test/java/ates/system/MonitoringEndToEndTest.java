@@ -110,6 +110,15 @@ class MonitoringEndToEndTest {
       assertTrue(
           value(metrics, "ates_db_pool_pending_threads", "pool=\"" + pool + "\"").isPresent());
     }
+    // the pools of leases and the cluster guard: two connections each
+    await()
+        .atMost(TIMEOUT)
+        .untilAsserted(
+            () ->
+                assertEquals(
+                    OptionalDouble.of(2),
+                    value(
+                        scrape(), "ates_db_pool_max_connections", "pool=\"tasks-coordination\"")));
     // the journal timed the task's writes
     assertTrue(
         value(
