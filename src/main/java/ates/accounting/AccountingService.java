@@ -68,7 +68,9 @@ public final class AccountingService implements Service {
         ctx.metrics(),
         AccountEvents::toContract);
     AccountingConsumers.start(ctx, new Movements(zone));
-    new PayoutMailer(ctx.database(), config.getConfig("smtp"))
+    AccountingMonitor monitor = new AccountingMonitor(ctx.metrics());
+    monitor.start(system, ctx.database(), zone, ctx.config().getDuration("ates.metrics-interval"));
+    new PayoutMailer(ctx.database(), config.getConfig("smtp"), monitor)
         .start(system, config.getDuration("mail-interval"));
 
     ClusterSingleton.get(system)

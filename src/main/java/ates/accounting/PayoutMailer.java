@@ -40,9 +40,11 @@ final class PayoutMailer {
   private final Session session;
   private final String from;
   private volatile Breaker breaker;
+  private final AccountingMonitor monitor;
 
-  PayoutMailer(ServiceDatabase database, Config smtp) {
+  PayoutMailer(ServiceDatabase database, Config smtp, AccountingMonitor monitor) {
     this.database = database;
+    this.monitor = monitor;
     this.from = smtp.getString("from");
     String host = smtp.getString("host");
     if (host.isBlank()) {
@@ -192,8 +194,10 @@ final class PayoutMailer {
     try {
       sendThroughBreaker(p);
       mark(c, p, "sent", Instant.now());
+      monitor.mailSent();
       log.info("Payout mail sent: account {}, '{}'", p.accountId(), p.subject());
     } catch (MessagingException e) {
+      monitor.mailFailed();
       log.warn(
           "Payout mail to account {} not sent (attempt {}), will retry: {}",
           p.accountId(),

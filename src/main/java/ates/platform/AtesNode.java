@@ -135,6 +135,7 @@ public final class AtesNode {
                     embeddedDefault)));
         startup.add(service.ready().toCompletableFuture());
       }
+      NodeMonitor.start(system, metrics, databases);
       ServerBinding binding =
           HttpServer.bind(system, metrics, routes).toCompletableFuture().get(30, TimeUnit.SECONDS);
       CompletableFuture.allOf(startup.toArray(new CompletableFuture[0])).get(120, TimeUnit.SECONDS);

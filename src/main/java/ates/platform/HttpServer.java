@@ -10,6 +10,7 @@ import akka.http.javadsl.server.AllDirectives;
 import akka.http.javadsl.server.PathMatchers;
 import akka.http.javadsl.server.Route;
 import ates.platform.http.HttpErrors;
+import ates.platform.http.RouteTemplates;
 import ates.platform.http.WebAppRoutes;
 import com.typesafe.config.Config;
 import java.time.Duration;
@@ -27,6 +28,7 @@ import java.util.function.Supplier;
 public final class HttpServer extends AllDirectives {
 
   private final Metrics metrics;
+  private final RouteTemplates routes = RouteTemplates.fromOpenApi();
 
   private HttpServer(Metrics metrics) {
     this.metrics = metrics;
@@ -93,7 +95,10 @@ public final class HttpServer extends AllDirectives {
                             })));
   }
 
-  /** Counts and times every answer and gives each the security headers. */
+  /**
+   * Counts and times every answer, labelled by its route template, and gives each the security
+   * headers.
+   */
   private Route measured(Supplier<Route> inner) {
     return extractRequest(
         request -> {
@@ -102,6 +107,7 @@ public final class HttpServer extends AllDirectives {
               response -> {
                 metrics.httpRequest(
                     request.method().name(),
+                    routes.of(request.getUri().path()),
                     response.status().intValue(),
                     (System.nanoTime() - start) / 1e9);
                 return HttpErrors.withSecurityHeaders(response);

@@ -57,6 +57,15 @@ public final class Metrics {
   private final Counter projectionEvents;
   private final Gauge projectionLag;
   private final Gauge reconciliationMismatches;
+  private final Counter streamRestarts;
+  private final Histogram journalWriteDuration;
+  private final Counter journalWriteFailures;
+  private final Gauge projectionBacklogEvents;
+  private final Gauge projectionBacklogAge;
+  private final Gauge shardingShards;
+  private final Gauge shardingEntities;
+  private final java.util.Map<String, com.zaxxer.hikari.HikariDataSource> pools =
+      new java.util.concurrent.ConcurrentHashMap<>();
   private volatile List<ConsumerLag> consumerLag = List.of();
   private volatile List<ates.platform.kafka.TopicDurability.Weakness> weakTopicSettings = List.of();
 
@@ -74,8 +83,10 @@ public final class Metrics {
     httpDuration =
         Histogram.builder()
             .name("ates_http_request_duration_seconds")
-            .help("Time to answer HTTP requests, by method")
-            .labelNames("method")
+            .help(
+                "Time to answer HTTP requests, by method and route (the API's path template, such"
+                    + " as /api/tasks/{taskId}; 'other' for any path outside the API)")
+            .labelNames("method", "route")
             .register(registry);
     published =
         Counter.builder()
@@ -116,6 +127,59 @@ public final class Metrics {
                 "Figures that differ between the task topics, the ledgers and analytics, found by"
                     + " the latest money reconciliation of this node")
             .register(registry);
+    streamRestarts =
+        Counter.builder()
+            .name("ates_stream_restarts_total")
+            .help(
+                "Restarts of a Kafka consumer stream after a failure (RestartSource backoff), by"
+                    + " stream (consumer group and topic)")
+            .labelNames("stream")
+            .register(registry);
+    journalWriteDuration =
+        Histogram.builder()
+            .name("ates_journal_write_duration_seconds")
+            .help(
+                "Time the journal plugin takes for one write request (asyncWriteMessages: the"
+                    + " events of one persist, queued and batched into JDBC inserts), by journal")
+            .labelNames("journal")
+            .register(registry);
+    journalWriteFailures =
+        Counter.builder()
+            .name("ates_journal_write_failures_total")
+            .help(
+                "Journal write requests that failed (the entity stops and restarts) or were"
+                    + " rejected (an event not serializable), by journal")
+            .labelNames("journal")
+            .register(registry);
+    projectionBacklogEvents =
+        Gauge.builder()
+            .name("ates_projection_backlog_events")
+            .help(
+                "Journal events of a projection's tag after its stored offset (not processed yet),"
+                    + " by projection and key (tag), sampled periodically")
+            .labelNames("projection", "key")
+            .register(registry);
+    projectionBacklogAge =
+        Gauge.builder()
+            .name("ates_projection_backlog_age_seconds")
+            .help(
+                "Age of the oldest journal event a projection has not processed yet (0 when it is"
+                    + " caught up); grows while a projection is stalled. By projection and key")
+            .labelNames("projection", "key")
+            .register(registry);
+    shardingShards =
+        Gauge.builder()
+            .name("ates_sharding_shards")
+            .help("Shards of an entity type hosted by this node, sampled periodically")
+            .labelNames("type")
+            .register(registry);
+    shardingEntities =
+        Gauge.builder()
+            .name("ates_sharding_entities")
+            .help("Entities of an entity type running on this node, sampled periodically")
+            .labelNames("type")
+            .register(registry);
+    registerPools();
     GaugeWithCallback.builder()
         .name("ates_consumer_lag")
         .help(
@@ -186,9 +250,87 @@ public final class Metrics {
         .register(registry);
   }
 
-  public void httpRequest(String method, int status, double seconds) {
+  /**
+   * An HTTP answer; {@code route} must come from a bounded set (a path template, see {@link
+   * ates.platform.http.RouteTemplates}), never the raw path.
+   */
+  public void httpRequest(String method, String route, int status, double seconds) {
     httpRequests.labelValues(method, Integer.toString(status)).inc();
-    httpDuration.labelValues(method).observe(seconds);
+    httpDuration.labelValues(method, route).observe(seconds);
+  }
+
+  /** A consumer stream failed and is started again after its backoff. */
+  public void streamRestarted(String stream) {
+    streamRestarts.labelValues(stream).inc();
+  }
+
+  /** Makes the stream's restart counter visible at 0 before its first restart. */
+  public void streamStarted(String stream) {
+    streamRestarts.labelValues(stream);
+  }
+
+  /** One write request of a journal plugin took {@code seconds}; {@code failed} if it failed. */
+  public void journalWrite(String journal, double seconds, boolean failed) {
+    journalWriteDuration.labelValues(journal).observe(seconds);
+    if (failed) journalWriteFailures.labelValues(journal).inc();
+    else journalWriteFailures.labelValues(journal);
+  }
+
+  /** The backlog of one projection instance, as sampled from its database. */
+  public void projectionBacklog(String projection, String key, long events, double ageSeconds) {
+    projectionBacklogEvents.labelValues(projection, key).set(events);
+    projectionBacklogAge.labelValues(projection, key).set(ageSeconds);
+  }
+
+  /** Shards and entities of an entity type on this node. */
+  public void sharding(String type, int shards, int entities) {
+    shardingShards.labelValues(type).set(shards);
+    shardingEntities.labelValues(type).set(entities);
+  }
+
+  /** Exports a HikariCP pool as {@code ates_db_pool_*{pool}}, read on each scrape. */
+  public void pool(String name, com.zaxxer.hikari.HikariDataSource pool) {
+    pools.put(name, pool);
+  }
+
+  private void registerPools() {
+    poolGauge(
+        "ates_db_pool_active_connections",
+        "Connections of a HikariCP pool in use, by pool",
+        com.zaxxer.hikari.HikariPoolMXBean::getActiveConnections);
+    poolGauge(
+        "ates_db_pool_idle_connections",
+        "Idle connections of a HikariCP pool, by pool",
+        com.zaxxer.hikari.HikariPoolMXBean::getIdleConnections);
+    poolGauge(
+        "ates_db_pool_pending_threads",
+        "Threads waiting for a connection of a HikariCP pool, by pool",
+        com.zaxxer.hikari.HikariPoolMXBean::getThreadsAwaitingConnection);
+    GaugeWithCallback.builder()
+        .name("ates_db_pool_max_connections")
+        .help("Maximum size of a HikariCP pool, by pool")
+        .labelNames("pool")
+        .callback(cb -> pools.forEach((name, ds) -> cb.call(ds.getMaximumPoolSize(), name)))
+        .register(registry);
+  }
+
+  private void poolGauge(
+      String name,
+      String help,
+      java.util.function.ToIntFunction<com.zaxxer.hikari.HikariPoolMXBean> figure) {
+    GaugeWithCallback.builder()
+        .name(name)
+        .help(help)
+        .labelNames("pool")
+        .callback(
+            cb ->
+                pools.forEach(
+                    (pool, ds) -> {
+                      // null until the pool has started, and after it is closed
+                      var bean = ds.isClosed() ? null : ds.getHikariPoolMXBean();
+                      if (bean != null) cb.call(figure.applyAsInt(bean), pool);
+                    }))
+        .register(registry);
   }
 
   public void eventPublished(String topic) {

@@ -185,6 +185,11 @@ public final class ServiceDatabase implements AutoCloseable {
     return coordination;
   }
 
+  /** The pool of {@link #coordinationDataSource}, if it was opened. */
+  public synchronized java.util.Optional<HikariDataSource> openCoordinationDataSource() {
+    return java.util.Optional.ofNullable(coordination);
+  }
+
   @Override
   public void close() {
     synchronized (this) {

@@ -35,6 +35,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -154,6 +155,7 @@ public final class EventConsumer {
     if (offsets instanceof Offsets.StoredByHandler s) {
       return run(
           system,
+          metrics,
           groupId,
           topic,
           "stored by the handler",
@@ -162,6 +164,7 @@ public final class EventConsumer {
     CommitterSettings committer = CommitterSettings.create(system);
     return run(
         system,
+        metrics,
         groupId,
         topic,
         "committed to Kafka",
@@ -171,6 +174,7 @@ public final class EventConsumer {
   /** Runs a stream with restart on failure with backoff, stopped in CoordinatedShutdown. */
   private static UniqueKillSwitch run(
       ActorSystem<?> system,
+      Metrics metrics,
       String groupId,
       String topic,
       String offsets,
@@ -181,8 +185,17 @@ public final class EventConsumer {
             restart.getDuration("min-backoff"),
             restart.getDuration("max-backoff"),
             restart.getDouble("random-factor"));
+    // RestartSource calls the factory once to start and once per restart after a failure
+    String streamName = groupId + "/" + topic;
+    metrics.streamStarted(streamName);
+    AtomicBoolean started = new AtomicBoolean();
     UniqueKillSwitch killSwitch =
-        RestartSource.onFailuresWithBackoff(restartSettings, stream::get)
+        RestartSource.onFailuresWithBackoff(
+                restartSettings,
+                () -> {
+                  if (started.getAndSet(true)) metrics.streamRestarted(streamName);
+                  return stream.get();
+                })
             .viaMat(KillSwitches.single(), Keep.right())
             .toMat(Sink.ignore(), Keep.left())
             .run(system);
@@ -222,6 +235,7 @@ public final class EventConsumer {
     Batches<T> batches = new Batches<>(kafka.producer(), store, handler, metrics);
     return run(
         system,
+        metrics,
         groupId,
         topic,
         "stored by the handler, in batches",

@@ -116,11 +116,12 @@ class EventConsumerTest {
     List<UUID> handled = new CopyOnWriteArrayList<>();
     Set<UUID> attempted = ConcurrentHashMap.newKeySet();
     AtomicBoolean failedOnce = new AtomicBoolean(false);
+    Metrics metrics = new Metrics();
     UniqueKillSwitch stream =
         EventConsumer.start(
             testKit.system(),
             kafka,
-            new Metrics(),
+            metrics,
             group,
             topic,
             (EventEnvelope envelope) -> {
@@ -141,6 +142,12 @@ class EventConsumerTest {
       await().atMost(Duration.ofSeconds(30)).until(() -> handled.contains(second));
       assertTrue(failedOnce.get());
       assertTrue(handled.contains(first));
+      // the one failure restarted the stream once, and the restart was counted
+      assertTrue(
+          metrics
+              .scrape()
+              .contains("ates_stream_restarts_total{stream=\"" + group + "/" + topic + "\"} 1.0"),
+          metrics.scrape());
 
       // dead-lettering is at least once (a batch that fails is handled again, poison included),
       // and records of different keys are handled concurrently, so the dead letters are compared
