@@ -46,7 +46,7 @@ public final class Main {
 
   public static void main(String[] args) {
     if (Commands.handles(args)) {
-      System.exit(Commands.run(args, List.copyOf(services().keySet()), System.out, System.err));
+      System.exit(Commands.run(args, services(), System.out, System.err));
     }
     if (args.length > 0 && args[0].equals(ReconcileCommand.NAME)) {
       System.exit(

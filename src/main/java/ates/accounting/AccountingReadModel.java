@@ -4,6 +4,7 @@ import akka.actor.typed.ActorSystem;
 import ates.contract.Direction;
 import ates.contract.TransactionType;
 import ates.platform.db.ReadModelProjection;
+import ates.platform.db.RebuildableReadModel;
 import ates.platform.db.ServiceDatabase;
 import java.sql.Connection;
 import java.sql.Date;
@@ -30,7 +31,19 @@ import java.util.concurrent.CompletionStage;
  */
 public final class AccountingReadModel {
 
-  private static final String PROJECTION = "accounting-read-model";
+  /**
+   * The audit log, balances and earnings, rebuilt from the ledgers' journal alone. The {@code
+   * mail_outbox} is not emptied: it records which payout mails were sent, and the projection only
+   * adds the missing ones (so no mail goes out twice).
+   */
+  static final RebuildableReadModel READ_MODEL =
+      new RebuildableReadModel(
+          "accounting-read-model", List.of("transactions", "balances", "daily_earnings"));
+
+  /** The {@code billing_runs} table, rebuilt from the billing days' journal alone. */
+  static final RebuildableReadModel BILLING_RUNS =
+      new RebuildableReadModel("billing-runs", List.of("billing_runs"));
+
   private final ServiceDatabase database;
 
   AccountingReadModel(ServiceDatabase database) {
@@ -40,7 +53,7 @@ public final class AccountingReadModel {
   void startProjection(ActorSystem<?> system, String readJournalPluginId) {
     ReadModelProjection.<Account.Event>start(
         system,
-        PROJECTION,
+        READ_MODEL.projection(),
         Account.TAGS.all(),
         readJournalPluginId,
         database,
@@ -120,7 +133,7 @@ public final class AccountingReadModel {
   void startBillingRunsProjection(ActorSystem<?> system, String readJournalPluginId) {
     ReadModelProjection.<BillingDay.Event>start(
         system,
-        "billing-runs",
+        BILLING_RUNS.projection(),
         BillingDay.TAGS.all(),
         readJournalPluginId,
         database,

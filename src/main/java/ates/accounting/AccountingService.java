@@ -11,11 +11,13 @@ import akka.http.javadsl.server.Route;
 import ates.platform.Service;
 import ates.platform.ServiceContext;
 import ates.platform.cluster.Leases;
+import ates.platform.db.RebuildableReadModel;
 import ates.platform.kafka.EventPublisher;
 import com.typesafe.config.Config;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.ZoneId;
+import java.util.List;
 
 /**
  * Accounting: one event-sourced ledger per user, fed by the task topics; the audit log, balances
@@ -29,6 +31,11 @@ public final class AccountingService implements Service {
   @Override
   public String name() {
     return NAME;
+  }
+
+  @Override
+  public List<RebuildableReadModel> readModels() {
+    return List.of(AccountingReadModel.READ_MODEL, AccountingReadModel.BILLING_RUNS);
   }
 
   @Override

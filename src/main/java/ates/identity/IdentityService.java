@@ -13,6 +13,7 @@ import ates.platform.EntityError;
 import ates.platform.Service;
 import ates.platform.ServiceContext;
 import ates.platform.cluster.Leases;
+import ates.platform.db.RebuildableReadModel;
 import ates.platform.http.UserRoles;
 import ates.platform.kafka.EventPublisher;
 import java.security.SecureRandom;
@@ -42,6 +43,11 @@ public final class IdentityService implements Service {
   @Override
   public String name() {
     return NAME;
+  }
+
+  @Override
+  public List<RebuildableReadModel> readModels() {
+    return List.of(UserReadModel.READ_MODEL);
   }
 
   @Override

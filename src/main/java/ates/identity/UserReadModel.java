@@ -3,6 +3,7 @@ package ates.identity;
 import akka.actor.typed.ActorSystem;
 import ates.contract.Role;
 import ates.platform.db.ReadModelProjection;
+import ates.platform.db.RebuildableReadModel;
 import ates.platform.db.ServiceDatabase;
 import ates.platform.http.UserRoles;
 import java.sql.Connection;
@@ -21,6 +22,10 @@ import java.util.concurrent.CompletionStage;
  */
 public final class UserReadModel {
 
+  /** The {@code users} table, rebuilt from the identity journal alone. */
+  static final RebuildableReadModel READ_MODEL =
+      new RebuildableReadModel("users-read-model", List.of("users"));
+
   private final ServiceDatabase database;
 
   public UserReadModel(ServiceDatabase database) {
@@ -37,7 +42,7 @@ public final class UserReadModel {
       ActorSystem<?> system, String readJournalPluginId, UserRoles userRoles) {
     ReadModelProjection.<User.Event>start(
         system,
-        "users-read-model",
+        READ_MODEL.projection(),
         User.TAGS.all(),
         readJournalPluginId,
         database,

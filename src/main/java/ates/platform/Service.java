@@ -2,6 +2,8 @@ package ates.platform;
 
 import akka.Done;
 import akka.http.javadsl.server.Route;
+import ates.platform.db.RebuildableReadModel;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
@@ -13,6 +15,14 @@ public interface Service {
 
   /** Starts entities, projections and consumers; returns the service's HTTP routes. */
   Route start(ServiceContext context);
+
+  /**
+   * The read models this service builds from its journal alone, for {@code rebuild-read-models}
+   * (none by default).
+   */
+  default List<RebuildableReadModel> readModels() {
+    return List.of();
+  }
 
   /**
    * Completes when the service's start-up work (such as creating the bootstrap admin) is done; the

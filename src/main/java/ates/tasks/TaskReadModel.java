@@ -2,6 +2,7 @@ package ates.tasks;
 
 import akka.actor.typed.ActorSystem;
 import ates.platform.db.ReadModelProjection;
+import ates.platform.db.RebuildableReadModel;
 import ates.platform.db.ServiceDatabase;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -23,7 +24,10 @@ import java.util.concurrent.CompletionStage;
  */
 public final class TaskReadModel {
 
-  private static final String PROJECTION = "tasks-read-model";
+  /** The {@code tasks} table, rebuilt from the tasks journal alone. */
+  static final RebuildableReadModel READ_MODEL =
+      new RebuildableReadModel("tasks-read-model", List.of("tasks"));
+
   private final ServiceDatabase database;
 
   TaskReadModel(ServiceDatabase database) {
@@ -33,7 +37,7 @@ public final class TaskReadModel {
   void startProjection(ActorSystem<?> system, String readJournalPluginId) {
     ReadModelProjection.<Task.Event>start(
         system,
-        PROJECTION,
+        READ_MODEL.projection(),
         Task.TAGS.all(),
         readJournalPluginId,
         database,

@@ -8,8 +8,10 @@ import akka.http.javadsl.server.Route;
 import ates.platform.Service;
 import ates.platform.ServiceContext;
 import ates.platform.cluster.Leases;
+import ates.platform.db.RebuildableReadModel;
 import ates.platform.kafka.EventPublisher;
 import java.time.Clock;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
@@ -27,6 +29,11 @@ public final class TasksService implements Service {
   @Override
   public String name() {
     return NAME;
+  }
+
+  @Override
+  public List<RebuildableReadModel> readModels() {
+    return List.of(TaskReadModel.READ_MODEL);
   }
 
   @Override

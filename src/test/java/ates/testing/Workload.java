@@ -55,6 +55,9 @@ public final class Workload implements AutoCloseable {
   /** Idempotency-Key → task id of every acknowledged create. */
   public final Map<String, UUID> created = new ConcurrentHashMap<>();
 
+  /** When each acknowledged create was answered ({@link System#nanoTime}), by task id. */
+  public final Map<UUID, Long> acknowledgedAt = new ConcurrentHashMap<>();
+
   /** Tasks whose completion was acknowledged. */
   public final Set<UUID> completed = ConcurrentHashMap.newKeySet();
 
@@ -267,6 +270,7 @@ public final class Workload implements AutoCloseable {
     }
     JsonNode task = json(response.body());
     UUID taskId = UUID.fromString(task.get("taskId").asText());
+    acknowledgedAt.putIfAbsent(taskId, System.nanoTime());
     UUID previous = created.putIfAbsent(key, taskId);
     if (previous != null && !previous.equals(taskId)) {
       failures.add("create " + key + ": answered two tasks " + previous + " and " + taskId);

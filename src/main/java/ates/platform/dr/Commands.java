@@ -1,22 +1,28 @@
 package ates.platform.dr;
 
+import ates.platform.Service;
+import ates.platform.db.RebuildableReadModel;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
 
 /**
  * The operator's data commands of operations.md ({@code java -jar target/ates.jar <command>}, same
  * environment as a node): {@code backup <dir>}, {@code restore <dir> [--force]}, {@code
- * db-failover}. Each prints what it did and returns 0, or prints a one-line reason and returns
- * non-zero.
+ * db-failover}, {@code rebuild-read-models <service>... | all}. Each prints what it did and returns
+ * 0, or prints a one-line reason and returns non-zero.
  */
 public final class Commands {
 
-  public static final Set<String> NAMES = Set.of("backup", "restore", "db-failover");
+  public static final Set<String> NAMES =
+      Set.of("backup", "restore", "db-failover", "rebuild-read-models");
 
   private Commands() {}
 
@@ -28,10 +34,12 @@ public final class Commands {
   /**
    * Runs a command.
    *
-   * @param services the services of this build, in the order events flow between them
+   * @param available the services of this build, in the order events flow between them
    * @return the exit code
    */
-  public static int run(String[] args, List<String> services, PrintStream out, PrintStream err) {
+  public static int run(
+      String[] args, Map<String, Supplier<Service>> available, PrintStream out, PrintStream err) {
+    List<String> services = List.copyOf(available.keySet());
     Config config = ConfigFactory.load(ConfigFactory.parseResourcesAnySyntax("application"));
     String command = args[0];
     try {
@@ -69,6 +77,25 @@ public final class Commands {
           }
           return 0;
         }
+        case "rebuild-read-models" -> {
+          List<RebuildReadModels.Target> targets = readModelTargets(config, args, available);
+          try (DatabaseServer server = DatabaseServer.open(config)) {
+            for (RebuildReadModels.Reset r : RebuildReadModels.run(server, targets)) {
+              out.printf(
+                  "rebuild-read-models: %s: emptied %s (%d rows) and deleted the offsets of %s;"
+                      + " the next node rebuilds them from the journal%n",
+                  r.database(),
+                  r.readModels().stream()
+                      .flatMap(m -> m.tables().stream())
+                      .collect(Collectors.joining(", ")),
+                  r.rows(),
+                  r.readModels().stream()
+                      .map(RebuildableReadModel::projection)
+                      .collect(Collectors.joining(", ")));
+            }
+          }
+          return 0;
+        }
         case "db-failover" -> {
           out.println("db-failover: " + Failover.promote(config));
           return 0;
@@ -92,6 +119,38 @@ public final class Commands {
     for (int i = 1; i < args.length; i++) if (!args[i].startsWith("--")) positional.add(args[i]);
     if (positional.size() != 1) throw new UsageException(usage);
     return Path.of(positional.get(0)).toAbsolutePath().normalize();
+  }
+
+  /** The named services' read models ({@code all}: every service that has some). */
+  private static List<RebuildReadModels.Target> readModelTargets(
+      Config config, String[] args, Map<String, Supplier<Service>> available) {
+    String usage =
+        "rebuild-read-models <service>... | all (services: " + withReadModels(available) + ")";
+    List<String> named = List.of(args).subList(1, args.length);
+    if (named.isEmpty()) throw new UsageException(usage);
+    List<String> services =
+        named.equals(List.of("all")) ? withReadModels(available) : List.copyOf(named);
+    String prefix = config.getString("ates.db.database-prefix");
+    List<RebuildReadModels.Target> targets = new ArrayList<>();
+    for (String service : services) {
+      if (!available.containsKey(service)) throw new UsageException(usage);
+      List<RebuildableReadModel> models = available.get(service).get().readModels();
+      if (models.isEmpty()) {
+        throw new IllegalArgumentException(
+            service
+                + " has no read model built from a journal (its tables come from the topics:"
+                + " see docs/disaster-recovery.md)");
+      }
+      targets.add(new RebuildReadModels.Target(service, prefix + service, models));
+    }
+    return targets;
+  }
+
+  private static List<String> withReadModels(Map<String, Supplier<Service>> available) {
+    return available.entrySet().stream()
+        .filter(e -> !e.getValue().get().readModels().isEmpty())
+        .map(Map.Entry::getKey)
+        .toList();
   }
 
   static List<Backup.Target> targets(Config config, List<String> services) {
