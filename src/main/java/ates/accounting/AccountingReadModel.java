@@ -186,6 +186,21 @@ public final class AccountingReadModel {
         });
   }
 
+  /** The newest closed billing day; empty when none was ever closed. */
+  CompletionStage<Optional<LocalDate>> lastClosedBillingDay() {
+    return database.query(
+        c -> {
+          try (PreparedStatement ps =
+                  c.prepareStatement(
+                      "SELECT max(billing_date) AS day FROM billing_runs WHERE status = 'closed'");
+              ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            java.sql.Date day = rs.getDate("day");
+            return Optional.ofNullable(day).map(java.sql.Date::toLocalDate);
+          }
+        });
+  }
+
   // --- queries --------------------------------------------------------------------------------
 
   record TransactionRow(

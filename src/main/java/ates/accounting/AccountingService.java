@@ -89,7 +89,10 @@ public final class AccountingService implements Service {
                                 clock,
                                 config.getDuration("resume-interval"),
                                 BillingScheduler.Days.sharded(
-                                    sharding, closeTimeout, readModel::runningBillingDays)))
+                                    sharding,
+                                    closeTimeout,
+                                    readModel::runningBillingDays,
+                                    readModel::lastClosedBillingDay)))
                         .onFailure(
                             SupervisorStrategy.restartWithBackoff(
                                 Duration.ofSeconds(1), Duration.ofMinutes(1), 0.2)),

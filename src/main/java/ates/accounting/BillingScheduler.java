@@ -11,20 +11,24 @@ import java.time.LocalDate;
 import java.time.ZoneId;
 import java.time.ZonedDateTime;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
 
 /**
  * Closes each billing day when it ends: a cluster singleton (one per cluster, on an accounting
  * node) that asks the day's {@link BillingDay} entity to close right after midnight in the billing
- * zone, and on start closes yesterday in case no node was up at midnight. It also resumes, every
+ * zone. On start it closes every day since the last closed one through yesterday (at most {@value
+ * #MAX_CATCH_UP_DAYS} days), in case no node was up at those midnights. It also resumes, every
  * {@code resume-interval}, any close that a crash cut short. The day entity makes every extra close
  * a no-op, so a singleton handover can never pay twice.
  *
- * <p>Steps: {@link #start} (close yesterday, look for unfinished closes now and every interval,
- * wait for midnight); {@link #closeDay}, then {@link #closed} (wait for the next midnight) or
- * {@link #retryLater}; {@link #findUnfinished}, then {@link #resumeEach} or {@link #skipUnfinished}
- * (the next interval looks again).
+ * <p>Steps: {@link #start} (ask for the last closed day, look for unfinished closes now and every
+ * interval, wait for midnight); {@link #catchUp} (close the days missed); {@link #midnight} (wait
+ * for the next midnight at once, whatever this close does, then close the day that ended); {@link
+ * #closeDay}, then {@link #closed} or {@link #retryLater} (every minute until it succeeds); {@link
+ * #findUnfinished}, then {@link #resumeEach} or {@link #skipUnfinished} (the next interval looks
+ * again).
  */
 final class BillingScheduler {
 
@@ -37,11 +41,15 @@ final class BillingScheduler {
     /** The days whose close started and has not finished. */
     CompletionStage<List<LocalDate>> unfinished();
 
+    /** The newest closed day; empty when no day was ever closed. */
+    CompletionStage<Optional<LocalDate>> lastClosed();
+
     /** The days of a cluster: each its sharded entity; the unfinished from the read model. */
     static Days sharded(
         ClusterSharding sharding,
         Duration closeTimeout,
-        Supplier<CompletionStage<List<LocalDate>>> unfinished) {
+        Supplier<CompletionStage<List<LocalDate>>> unfinished,
+        Supplier<CompletionStage<Optional<LocalDate>>> lastClosed) {
       return new Days() {
         @Override
         public CompletionStage<BillingDay.Result> close(LocalDate day) {
@@ -53,6 +61,11 @@ final class BillingScheduler {
         @Override
         public CompletionStage<List<LocalDate>> unfinished() {
           return unfinished.get();
+        }
+
+        @Override
+        public CompletionStage<Optional<LocalDate>> lastClosed() {
+          return lastClosed.get();
         }
       };
     }
@@ -78,7 +91,17 @@ final class BillingScheduler {
 
   static final Duration RETRY_DELAY = Duration.ofMinutes(1);
 
+  /**
+   * How many missed days a start closes at most: a cluster down for longer has an operator's
+   * attention; the older days are logged and left (their balances carry over, nothing is lost).
+   */
+  static final int MAX_CATCH_UP_DAYS = 31;
+
   sealed interface Command {}
+
+  private record CatchUp(Optional<LocalDate> lastClosed, String failure) implements Command {}
+
+  private record Midnight(LocalDate day) implements Command {}
 
   private record CloseDay(LocalDate day) implements Command {}
 
@@ -123,11 +146,18 @@ final class BillingScheduler {
 
   private Behavior<Command> start() {
     context.setLoggerName(BillingScheduler.class);
-    context.getSelf().tell(new CloseDay(calendar.yesterday()));
+    context.pipeToSelf(
+        days.lastClosed(),
+        (last, failure) ->
+            failure == null
+                ? new CatchUp(last, null)
+                : new CatchUp(Optional.empty(), failure.toString()));
     // a close cut short by a crash resumes on its own, not when someone asks again
     timers.startTimerWithFixedDelay("resume", new FindUnfinished(), Duration.ZERO, resumeInterval);
     waitForMidnight();
     return Behaviors.receive(Command.class)
+        .onMessage(CatchUp.class, this::catchUp)
+        .onMessage(Midnight.class, this::midnight)
         .onMessage(CloseDay.class, this::closeDay)
         .onMessage(Closed.class, this::closed)
         .onMessage(CloseFailed.class, this::retryLater)
@@ -139,7 +169,39 @@ final class BillingScheduler {
 
   private void waitForMidnight() {
     NextClose next = calendar.nextClose();
-    timers.startSingleTimer("midnight", new CloseDay(next.day()), next.delay());
+    timers.startSingleTimer("midnight", new Midnight(next.day()), next.delay());
+  }
+
+  /** Closes, oldest first, every day after the last closed one through yesterday. */
+  private Behavior<Command> catchUp(CatchUp msg) {
+    LocalDate yesterday = calendar.yesterday();
+    LocalDate from = msg.lastClosed().map(d -> d.plusDays(1)).orElse(yesterday);
+    if (msg.failure() != null) {
+      context
+          .getLog()
+          .warn("Cannot read the last closed billing day ({}); closing yesterday", msg.failure());
+    }
+    LocalDate oldest = yesterday.minusDays(MAX_CATCH_UP_DAYS - 1);
+    if (from.isBefore(oldest)) {
+      context
+          .getLog()
+          .warn(
+              "Billing days {} to {} were never closed; closing only the last {} days",
+              from,
+              oldest.minusDays(1),
+              MAX_CATCH_UP_DAYS);
+      from = oldest;
+    }
+    for (LocalDate day = from; !day.isAfter(yesterday); day = day.plusDays(1)) {
+      context.getSelf().tell(new CloseDay(day));
+    }
+    return Behaviors.same();
+  }
+
+  /** A day ended: the next midnight is armed first, so a failing close never skips a day. */
+  private Behavior<Command> midnight(Midnight msg) {
+    waitForMidnight();
+    return closeDay(new CloseDay(msg.day()));
   }
 
   private Behavior<Command> closeDay(CloseDay cmd) {
@@ -154,7 +216,6 @@ final class BillingScheduler {
 
   private Behavior<Command> closed(Closed msg) {
     context.getLog().info("Billing day {} is closed ({} payouts)", msg.day(), msg.payouts());
-    waitForMidnight();
     return Behaviors.same();
   }
 

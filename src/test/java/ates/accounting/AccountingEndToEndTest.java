@@ -75,8 +75,12 @@ class AccountingEndToEndTest {
     admin = http.login("admin", TestInfra.ADMIN_PASSWORD);
     for (String w : workers) createUser(w, "worker");
     createUser("counter", "accountant");
-    ConsumerLag.awaitCaughtUp(
-        infra.kafkaBootstrap(), setup.topic("tasks-users"), setup.topic(Topics.USERS), TIMEOUT);
+    ConsumerLag.awaitConsumed(
+        infra.kafkaBootstrap(),
+        setup.topic("tasks-users"),
+        setup.topic(Topics.USERS),
+        ids.values(),
+        TIMEOUT);
   }
 
   private AtesNode startNode() {
@@ -174,8 +178,9 @@ class AccountingEndToEndTest {
               list.json()
                   .forEach(a -> listed.put(a.get("login").asText(), a.get("balance").asLong()));
               for (String w : workers) {
-                long balance =
-                    http.get("/api/accounts/" + ids.get(w), admin).json().get("balance").asLong();
+                Http.Response account = http.get("/api/accounts/" + ids.get(w), admin);
+                assertEquals(200, account.status(), account.body());
+                long balance = account.json().get("balance").asLong();
                 assertEquals(balance, listed.get(w), "balance of " + w + " in the list");
               }
               assertFalse(listed.containsKey("counter"), "only workers and accounts with money");

@@ -79,8 +79,12 @@ class BillingCrashTest {
         tokenOf.put(
             http.createUser(admin, login, "worker").get("userId").asText(), http.login(login));
       }
-      ConsumerLag.awaitCaughtUp(
-          infra.kafkaBootstrap(), setup.topic("tasks-users"), setup.topic(Topics.USERS), TIMEOUT);
+      ConsumerLag.awaitConsumed(
+          infra.kafkaBootstrap(),
+          setup.topic("tasks-users"),
+          setup.topic(Topics.USERS),
+          tokenOf.keySet(),
+          TIMEOUT);
 
       // every task completed by its assignee: each assignee ends in the plus (reward >= fee)
       Map<String, Long> expected = new HashMap<>();

@@ -12,6 +12,7 @@ import java.time.LocalDate;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -69,14 +70,32 @@ class BillingSchedulerTest {
     assertEquals(LocalDate.parse("2026-06-30"), calendar.yesterday());
   }
 
-  /** Days that report each close asked; listing the unfinished ones fails first if told. */
-  private record FakeDays(ActorRef<LocalDate> closes, List<LocalDate> running, AtomicBoolean fail)
+  /**
+   * Days that report each close asked (and fail every close if told); listing the unfinished ones
+   * fails first if told.
+   */
+  private record FakeDays(
+      ActorRef<LocalDate> closes,
+      List<LocalDate> running,
+      AtomicBoolean fail,
+      Optional<LocalDate> lastClosedDay,
+      boolean closesFail)
       implements BillingScheduler.Days {
+
+    FakeDays(ActorRef<LocalDate> closes, List<LocalDate> running, AtomicBoolean fail) {
+      this(closes, running, fail, Optional.empty(), false);
+    }
 
     @Override
     public CompletionStage<BillingDay.Result> close(LocalDate day) {
       closes.tell(day);
+      if (closesFail) return CompletableFuture.failedFuture(new IllegalStateException("timeout"));
       return CompletableFuture.completedFuture(new BillingDay.Result(day, List.of()));
+    }
+
+    @Override
+    public CompletionStage<Optional<LocalDate>> lastClosed() {
+      return CompletableFuture.completedFuture(lastClosedDay);
     }
 
     @Override
@@ -102,6 +121,63 @@ class BillingSchedulerTest {
     assertEquals(today.minusDays(1), closes.receiveMessage());
     // the first listing fails: nothing is closed for it, the next interval lists again
     assertEquals(Set.copyOf(unfinished), Set.copyOf(closes.receiveSeveralMessages(2)));
+    testKit.stop(scheduler);
+  }
+
+  @Test
+  void on_start_it_closes_every_day_missed_since_the_last_closed_one_oldest_first() {
+    TestProbe<LocalDate> closes = testKit.createTestProbe();
+    LocalDate today = LocalDate.now(BERLIN);
+    var days =
+        new FakeDays(
+            closes.ref(), List.of(), new AtomicBoolean(), Optional.of(today.minusDays(4)), false);
+
+    var scheduler =
+        testKit.spawn(
+            BillingScheduler.create(BERLIN, Clock.systemUTC(), Duration.ofHours(1), days));
+
+    assertEquals(
+        List.of(today.minusDays(3), today.minusDays(2), today.minusDays(1)),
+        closes.receiveSeveralMessages(3));
+    testKit.stop(scheduler);
+  }
+
+  @Test
+  void a_start_after_a_long_outage_closes_at_most_the_last_31_days() {
+    TestProbe<LocalDate> closes = testKit.createTestProbe();
+    LocalDate today = LocalDate.now(BERLIN);
+    var days =
+        new FakeDays(
+            closes.ref(), List.of(), new AtomicBoolean(), Optional.of(today.minusDays(100)), false);
+
+    var scheduler =
+        testKit.spawn(
+            BillingScheduler.create(BERLIN, Clock.systemUTC(), Duration.ofHours(1), days));
+
+    List<LocalDate> closed = closes.receiveSeveralMessages(BillingScheduler.MAX_CATCH_UP_DAYS);
+    assertEquals(today.minusDays(BillingScheduler.MAX_CATCH_UP_DAYS), closed.get(0));
+    assertEquals(today.minusDays(1), closed.get(closed.size() - 1));
+    closes.expectNoMessage(Duration.ofMillis(300));
+    testKit.stop(scheduler);
+  }
+
+  @Test
+  void the_next_midnight_is_armed_even_when_a_close_keeps_failing() {
+    TestProbe<LocalDate> closes = testKit.createTestProbe();
+    // a clock that stays half a second before midnight in Berlin: each midnight comes 1.5 s later
+    Clock beforeMidnight = Clock.fixed(Instant.parse("2026-05-10T21:59:59.500Z"), ZoneOffset.UTC);
+    LocalDate day = LocalDate.parse("2026-05-10");
+    var days =
+        new FakeDays(
+            closes.ref(), List.of(), new AtomicBoolean(), Optional.of(day.minusDays(1)), true);
+
+    var scheduler =
+        testKit.spawn(BillingScheduler.create(BERLIN, beforeMidnight, Duration.ofHours(1), days));
+
+    // nothing missed on start; then the day that ends, and, though its close failed, the next
+    // midnight (the same day again under a clock that does not move)
+    assertEquals(day, closes.receiveMessage(Duration.ofSeconds(5)));
+    assertEquals(day, closes.receiveMessage(Duration.ofSeconds(5)));
     testKit.stop(scheduler);
   }
 }

@@ -53,8 +53,12 @@ class AllServicesEndToEndTest {
       workerTokens.put(
           http.createUser(admin, login, "worker").get("userId").asText(), http.login(login));
     }
-    ConsumerLag.awaitCaughtUp(
-        infra.kafkaBootstrap(), setup.topic("tasks-users"), setup.topic(Topics.USERS), TIMEOUT);
+    ConsumerLag.awaitConsumed(
+        infra.kafkaBootstrap(),
+        setup.topic("tasks-users"),
+        setup.topic(Topics.USERS),
+        workerTokens.keySet(),
+        TIMEOUT);
   }
 
   @AfterAll

@@ -71,8 +71,12 @@ class ReconciliationEndToEndTest {
       workerTokens.put(
           http.createUser(admin, login, "worker").get("userId").asText(), http.login(login));
     }
-    ConsumerLag.awaitCaughtUp(
-        infra.kafkaBootstrap(), setup.topic("tasks-users"), setup.topic(Topics.USERS), TIMEOUT);
+    ConsumerLag.awaitConsumed(
+        infra.kafkaBootstrap(),
+        setup.topic("tasks-users"),
+        setup.topic(Topics.USERS),
+        workerTokens.keySet(),
+        TIMEOUT);
   }
 
   @AfterEach

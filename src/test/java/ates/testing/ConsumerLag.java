@@ -4,12 +4,14 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
+import java.util.Collection;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 
@@ -17,6 +19,25 @@ import org.apache.kafka.common.TopicPartition;
 public final class ConsumerLag {
 
   private ConsumerLag() {}
+
+  /**
+   * Awaits the records of {@code keys} on the topic (published: a publisher may still be behind),
+   * then the group having committed everything on it. Use this after creating what a consumer must
+   * have seen: {@link #awaitCaughtUp} alone returns at once while nothing is published yet.
+   */
+  public static void awaitConsumed(
+      String bootstrap, String group, String topic, Collection<String> keys, Duration timeout) {
+    TopicReader.readUntil(
+        bootstrap,
+        topic,
+        timeout,
+        records ->
+            records.stream()
+                .map(ConsumerRecord::key)
+                .collect(Collectors.toSet())
+                .containsAll(keys));
+    awaitCaughtUp(bootstrap, group, topic, timeout);
+  }
 
   public static void awaitCaughtUp(String bootstrap, String group, String topic, Duration timeout) {
     try (Admin admin =
