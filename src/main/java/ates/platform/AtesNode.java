@@ -248,6 +248,9 @@ public final class AtesNode {
 
   private static void registerInfrastructureShutdown(
       ActorSystem<?> system, List<ServiceDatabase> databases, Infrastructure infra) {
+    // on SIGTERM the JVM's shutdown hooks run at once: the embedded PostgreSQL waits for the
+    // CoordinatedShutdown below, which closes it last
+    infra.stopEmbeddedServersAfter(system.getWhenTerminated());
     CoordinatedShutdown.get(system)
         .addTask(
             "ates-close-infrastructure",

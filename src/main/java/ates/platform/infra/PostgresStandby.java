@@ -259,6 +259,12 @@ public final class PostgresStandby implements AutoCloseable {
         + "/?targetServerType=primary&hostRecheckSeconds=1&connectTimeout=5";
   }
 
+  /** See {@link EmbeddedPostgresServer#stopAfter}: both servers. */
+  public void stopAfter(java.util.concurrent.CompletionStage<?> done) {
+    standby.stopAfter(done);
+    primary.stopAfter(done);
+  }
+
   @Override
   public void close() {
     standby.close();
