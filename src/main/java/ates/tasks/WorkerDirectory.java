@@ -288,7 +288,7 @@ public final class WorkerDirectory {
             if (failure != null || !(response instanceof Replicator.UpdateSuccess)) {
               // applied locally all the same; gossip carries it to the nodes not reached
               log.info(
-                  "Worker directory change not confirmed by a majority yet: {}",
+                  "Worker directory change not confirmed by every node yet: {}",
                   failure != null ? failure : response);
             }
             return Done.getInstance();
