@@ -8,6 +8,7 @@ import ates.contract.Topics;
 import ates.testing.BrokenLedger;
 import ates.testing.ChaosInfra;
 import ates.testing.ChaosTest;
+import ates.testing.CommandProcess;
 import ates.testing.Http;
 import ates.testing.LocalCluster;
 import ates.testing.MoneyInvariants;
@@ -28,6 +29,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -37,11 +40,12 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 
 /**
- * The chaos experiments (operations.md, Chaos): one three-node cluster on a Postgres and a Kafka of
- * the suite's own, under a workload of creates, completions, a shuffle and a billing close from
- * careful clients. Each experiment injects one fault, holds it, heals it, lets the system recover
- * (a node process that exited is started again, as its supervisor would), then checks the money
- * invariants from the outside. Every experiment is a row of {@code target/chaos/report.json}.
+ * The chaos experiments (operations.md, Chaos): one three-node cluster on a Postgres (with a
+ * synchronous standby) and a three-broker Kafka of the suite's own, under a workload of creates,
+ * completions, a shuffle and a billing close from careful clients. Each experiment injects one
+ * fault, holds it, heals it, lets the system recover (a node process that exited is started again,
+ * as its supervisor would), then checks the money invariants from the outside. Every experiment is
+ * a row of {@code target/chaos/report.json}.
  *
  * <p>One experiment alone: {@code mvn verify -Pchaos -Dtest='ChaosExperimentsTest#sigkill*'}.
  */
@@ -53,6 +57,7 @@ class ChaosExperimentsTest {
   private static final int WORKERS = 5;
   private static final int CREATES_PER_SECOND = 8;
   private static final Duration RECOVERY = Duration.ofSeconds(150);
+  private static final int KAFKA_BROKER_LOST = 2;
 
   private ChaosInfra servers;
   private LocalCluster cluster;
@@ -106,6 +111,24 @@ class ChaosExperimentsTest {
         servers::startPostgres);
   }
 
+  /**
+   * One broker of three lost under load (writes go on: two replicas in sync), then, while it is
+   * still down, the other two: the whole Kafka down for 20 s; all three come back on their data.
+   */
+  @Test
+  @Order(4)
+  void kafka_broker_stopped_then_the_whole_kafka_for_20_s() {
+    experiment(
+        "kafka-broker-then-all-stopped-20s",
+        Duration.ofSeconds(20),
+        () -> {
+          servers.kafka().stop(KAFKA_BROKER_LOST);
+          holdFault(Duration.ofSeconds(20));
+          servers.stopKafka();
+        },
+        servers::startKafka);
+  }
+
   @Test
   @Order(5)
   void kafka_stopped_for_20_s() {
@@ -154,6 +177,38 @@ class ChaosExperimentsTest {
   }
 
   /**
+   * A topic's data lost: {@code TaskCompleted} (read by accounting, committing to Kafka, and by
+   * analytics, keeping its offsets in its database) deleted under load. The operator's recovery:
+   * stop every node, {@code republish}, start the nodes; they recreate the topic and publish every
+   * journal again with the original eventIds, and the consumers apply each event once.
+   */
+  @Test
+  @Order(10)
+  void a_topic_deleted_then_rebuilt_from_the_journal() {
+    String topic = cluster.setup().topic(Topics.TASK_COMPLETED);
+    experiment(
+        "topic-deleted-republished",
+        Duration.ofSeconds(10),
+        () -> deleteTopic(topic),
+        this::republishWithNodesStopped);
+  }
+
+  /**
+   * The Postgres primary dies (SIGKILL of its postmaster) and the synchronous standby is promoted.
+   * RPO 0: every acknowledged create must be there. The last Postgres fault of the suite: from here
+   * on the promoted standby is the primary, and the fault proxy leads to the dead server.
+   */
+  @Test
+  @Order(11)
+  void postgres_primary_killed_standby_promoted() {
+    experiment(
+        "postgres-primary-killed-standby-promoted",
+        Duration.ofSeconds(5),
+        servers::killPrimary,
+        servers::promoteStandby);
+  }
+
+  /**
    * The control: a broken ledger handler publishes one fee's {@code TransactionCreated} again under
    * a new eventId (a fee booked twice). The reconciliation must report it and the experiment's
    * invariants must fail — so a passing experiment above means something.
@@ -188,6 +243,52 @@ class ChaosExperimentsTest {
     row.put("expected", "fails: the control proves the checks catch a fee booked twice");
     report.add(row);
     assertFalse(passed, "a fee booked twice must fail the experiment: " + row);
+  }
+
+  /** Deletes the topic and waits until the brokers no longer list it. */
+  private void deleteTopic(String topic) {
+    try (Admin admin = servers.kafka().admin()) {
+      admin.deleteTopics(List.of(topic)).all().get(30, TimeUnit.SECONDS);
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .pollInterval(Duration.ofMillis(200))
+          .until(() -> !admin.listTopics().names().get(10, TimeUnit.SECONDS).contains(topic));
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot delete " + topic, e);
+    }
+  }
+
+  /**
+   * The operator's recovery from a lost topic (docs/disaster-recovery.md): every node stopped,
+   * {@code republish} (which refuses while a node still holds a lease), every node started again.
+   */
+  private void republishWithNodesStopped() {
+    List<Thread> stops = new ArrayList<>();
+    for (LocalCluster.Slot slot : cluster.up()) {
+      Thread t = new Thread(() -> cluster.stop(slot.index()), "stop-node-" + slot.index());
+      t.start();
+      stops.add(t);
+    }
+    for (Thread t : stops) {
+      try {
+        t.join(Duration.ofSeconds(90).toMillis());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(e);
+      }
+    }
+    LocalCluster.Slot first = cluster.slot(0);
+    Map<String, String> env =
+        servers.nodeEnvironment(cluster.setup(), "all", first.httpPort(), first.managementPort());
+    Path log = Path.of("target", "chaos-commands.log");
+    // a crashed node's leases would expire after ATES_LEASE_DURATION; stopped ones release them
+    CommandProcess.Result republished =
+        await()
+            .atMost(Duration.ofSeconds(60))
+            .pollInterval(Duration.ofSeconds(1))
+            .until(() -> CommandProcess.run(env, log, "republish"), r -> r.exitCode() == 0);
+    System.out.print(republished.output());
+    cluster.start(cluster.slots().stream().mapToInt(LocalCluster.Slot::index).toArray());
   }
 
   private boolean awaitReconciled(Http http, String token) {
