@@ -1,9 +1,11 @@
 package ates.chaos;
 
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ates.contract.EventJson;
 import ates.contract.Topics;
 import ates.testing.BrokenLedger;
 import ates.testing.ChaosInfra;
@@ -14,6 +16,7 @@ import ates.testing.LocalCluster;
 import ates.testing.MoneyInvariants;
 import ates.testing.NodeProcess;
 import ates.testing.TestInfra;
+import ates.testing.TopicReader;
 import ates.testing.Workload;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -22,12 +25,16 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
@@ -58,6 +65,7 @@ class ChaosExperimentsTest {
   private static final int CREATES_PER_SECOND = 8;
   private static final Duration RECOVERY = Duration.ofSeconds(150);
   private static final int KAFKA_BROKER_LOST = 2;
+  private static final Duration TOPIC_READ = Duration.ofSeconds(20);
 
   private ChaosInfra servers;
   private LocalCluster cluster;
@@ -190,7 +198,42 @@ class ChaosExperimentsTest {
         "topic-deleted-republished",
         Duration.ofSeconds(10),
         () -> deleteTopic(topic),
-        this::republishWithNodesStopped);
+        this::republishWithNodesStopped,
+        Map.of("analytics_counts_each_completion_once", this::analyticsCountsEachCompletionOnce));
+  }
+
+  /**
+   * Analytics' completed tasks (yesterday and today) are the tasks completed on {@code
+   * TaskCompleted}, each once: analytics re-read the recreated topic from its start although its
+   * stored offsets lay beyond, and counted no republished completion twice.
+   */
+  private boolean analyticsCountsEachCompletionOnce(Http http, String token) {
+    String topic = cluster.setup().topic(Topics.TASK_COMPLETED);
+    try {
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .pollInterval(Duration.ofSeconds(1))
+          .ignoreExceptions()
+          .untilAsserted(
+              () -> {
+                Set<String> completed = new HashSet<>();
+                for (var r : TopicReader.readToEnd(servers.kafkaBootstrap(), topic, TOPIC_READ))
+                  completed.add(EventJson.decode(r.value()).data().get("taskId").asText());
+                LocalDate today = LocalDate.now(ZoneOffset.UTC);
+                long counted = 0;
+                for (LocalDate d : List.of(today.minusDays(1), today))
+                  counted +=
+                      http.get("/api/analytics/dashboard?date=" + d, token)
+                          .json()
+                          .get("completedTasks")
+                          .asLong();
+                assertEquals(completed.size(), counted, "analytics' completed tasks");
+              });
+      return true;
+    } catch (org.awaitility.core.ConditionTimeoutException e) {
+      System.out.println("analytics' completed tasks: " + e.getMessage());
+      return false;
+    }
   }
 
   /**
@@ -315,6 +358,17 @@ class ChaosExperimentsTest {
    * system. Records its row of the report, then fails if an invariant broke.
    */
   private void experiment(String name, Duration hold, Runnable inject, Runnable heal) {
+    experiment(name, hold, inject, heal, Map.of());
+  }
+
+  /** An invariant of one experiment only, checked after the common ones. */
+  @FunctionalInterface
+  private interface Check {
+    boolean holds(Http http, String adminToken);
+  }
+
+  private void experiment(
+      String name, Duration hold, Runnable inject, Runnable heal, Map<String, Check> checks) {
     int failuresBefore = workload.failures.size();
     int badBefore = workload.badServerErrors.size();
     long createdBefore = workload.created.size();
@@ -354,6 +408,7 @@ class ChaosExperimentsTest {
     List<String> bad = workload.badServerErrors.stream().skip(badBefore).toList();
     Map<String, Boolean> invariants = new LinkedHashMap<>(outcome.invariants());
     invariants.put("reconciliation_ok", reconciled);
+    checks.forEach((check, condition) -> invariants.put(check, condition.holds(http, token)));
     invariants.put("only_503_with_retry_after", bad.isEmpty());
     invariants.put("recovered_by_itself", recovered && stillUnanswered == 0);
     boolean passed = invariants.values().stream().allMatch(Boolean::booleanValue);
