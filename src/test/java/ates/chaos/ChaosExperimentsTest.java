@@ -288,6 +288,24 @@ class ChaosExperimentsTest {
     assertFalse(passed, "a fee booked twice must fail the experiment: " + row);
   }
 
+  /** Which node answers analytics' dashboard: its status on each running node. */
+  private String dashboardOnEachNode() {
+    StringBuilder answers = new StringBuilder("analytics dashboard by node:");
+    for (LocalCluster.Slot slot : cluster.up()) {
+      Http http = new Http(slot.httpPort());
+      int status;
+      try {
+        status =
+            http.get("/api/analytics/dashboard", http.login("admin", TestInfra.ADMIN_PASSWORD))
+                .status();
+      } catch (RuntimeException e) {
+        status = -1;
+      }
+      answers.append(' ').append(slot.index()).append('=').append(status);
+    }
+    return answers.toString();
+  }
+
   /** Deletes the topic and waits until the brokers no longer list it. */
   private void deleteTopic(String topic) {
     try (Admin admin = servers.kafka().admin()) {
@@ -423,6 +441,8 @@ class ChaosExperimentsTest {
     row.put("invariants", invariants);
     if (!outcome.problems().isEmpty() || !bad.isEmpty() || !failed.isEmpty()) {
       List<String> problems = new ArrayList<>(outcome.problems());
+      if (!outcome.invariants().getOrDefault("analytics_equals_accounting", true))
+        problems.add(dashboardOnEachNode());
       problems.addAll(bad.stream().limit(5).toList());
       problems.addAll(failed.stream().limit(5).toList());
       row.put("problems", problems);
