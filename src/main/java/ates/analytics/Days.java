@@ -33,6 +33,15 @@ final class Days {
 
   record Passivate(LocalDate date, ActorRef<Day.Command> day) implements Command {}
 
+  /**
+   * A partition's offsets started again below those stored (its topic was recreated): every live
+   * day stops, after the changes already sent to it, and is restored from the database when next
+   * needed, with the partition's new offsets. Sent after the transaction that stored them.
+   */
+  enum Reload implements Command {
+    INSTANCE
+  }
+
   private Days() {}
 
   static Behavior<Command> create(AnalyticsStore store, Duration idleTimeout) {
@@ -72,6 +81,13 @@ final class Days {
                       if (delta != null)
                         e.getValue().tell(new Day.Change(c.partition(), c.offset(), delta));
                     }
+                    return Behaviors.same();
+                  })
+              .onMessage(
+                  Reload.class,
+                  r -> {
+                    live.values().forEach(day -> day.tell(Day.Stop.INSTANCE));
+                    live.clear();
                     return Behaviors.same();
                   })
               .onMessage(

@@ -25,7 +25,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.common.TopicPartition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The supervisor of one ingestion stream: the platform's consumer block with offsets stored in the
@@ -37,6 +40,8 @@ import org.apache.kafka.common.TopicPartition;
  * stopping the actor stops the stream.
  */
 final class Ingestion {
+
+  private static final Logger log = LoggerFactory.getLogger(Ingestion.class);
 
   static final String CONSUMER = "analytics";
   static final List<String> TOPICS =
@@ -52,6 +57,7 @@ final class Ingestion {
       ZoneId zone) {
     return Behaviors.setup(
         context -> {
+          Map<String, Long> seekedTo = new ConcurrentHashMap<>();
           UniqueKillSwitch killSwitch =
               EventConsumer.startBatched(
                   context.getSystem(),
@@ -59,8 +65,8 @@ final class Ingestion {
                   ctx.metrics(),
                   "analytics-" + contractTopic,
                   contractTopic,
-                  new StoredOffsets(store),
-                  new Handler(store, days, zone));
+                  new StoredOffsets(store, seekedTo),
+                  new Handler(store, days, zone, seekedTo));
           return Behaviors.receive(Void.class)
               .onSignal(
                   PostStop.class,
@@ -72,8 +78,13 @@ final class Ingestion {
         });
   }
 
-  /** The offsets of {@value #CONSUMER} in the analytics database's {@code kafka_offsets}. */
-  private record StoredOffsets(AnalyticsStore store) implements OffsetStore {
+  /**
+   * The offsets of {@value #CONSUMER} in the analytics database's {@code kafka_offsets}. What it
+   * returns on an assignment is kept in {@code seekedTo}, for the handler to see a partition that
+   * starts below it.
+   */
+  private record StoredOffsets(AnalyticsStore store, Map<String, Long> seekedTo)
+      implements OffsetStore {
 
     @Override
     public CompletionStage<Map<TopicPartition, Long>> nextOffsets(Set<TopicPartition> partitions) {
@@ -85,7 +96,10 @@ final class Ingestion {
                 Map<TopicPartition, Long> next = new HashMap<>();
                 for (TopicPartition tp : partitions) {
                   Long offset = stored.get(AnalyticsStore.partitionKey(tp.topic(), tp.partition()));
-                  if (offset != null) next.put(tp, offset);
+                  if (offset != null) {
+                    next.put(tp, offset);
+                    seekedTo.put(AnalyticsStore.partitionKey(tp.topic(), tp.partition()), offset);
+                  }
                 }
                 return next;
               });
@@ -105,8 +119,16 @@ final class Ingestion {
   /**
    * Applies a partition's batch in one transaction with its offset, then tells the day actors what
    * changed, record by record in offset order.
+   *
+   * <p>A partition whose first batch after an assignment starts below the stored offset was
+   * recreated (a topic deleted and rebuilt by republishing, docs/disaster-recovery.md): the stored
+   * offset lay beyond the new topic's end, and the consumer went back to its start ({@code
+   * auto.offset.reset=earliest}). Its events are applied once each (known eventIds change nothing),
+   * the new offset replaces the old, and the live days reload, since their offsets of that
+   * partition would make them skip the new topic's changes.
    */
-  private record Handler(AnalyticsStore store, ActorRef<Days.Command> days, ZoneId zone)
+  private record Handler(
+      AnalyticsStore store, ActorRef<Days.Command> days, ZoneId zone, Map<String, Long> seekedTo)
       implements EventConsumer.PartitionBatchHandler<Read> {
 
     @Override
@@ -131,6 +153,18 @@ final class Ingestion {
 
     @Override
     public CompletionStage<Done> apply(List<Read> batch, RecordPosition last) {
+      String partition = AnalyticsStore.partitionKey(last.topic(), last.partition());
+      Long stored = seekedTo.remove(partition);
+      long first = batch.get(0).at().offset();
+      boolean rewound = stored != null && first < stored;
+      if (rewound) {
+        log.warn(
+            "{} starts at offset {}, below the stored offset {}: the topic was recreated; reading"
+                + " it from its start (each event applied once)",
+            partition,
+            first,
+            stored);
+      }
       return store
           .apply(
               CONSUMER,
@@ -140,6 +174,7 @@ final class Ingestion {
               batch.stream().map(Read::record).toList())
           .thenApply(
               changed -> {
+                if (rewound) days.tell(Days.Reload.INSTANCE);
                 for (int i = 0; i < batch.size(); i++) {
                   if (changed.get(i)) tell(batch.get(i));
                 }

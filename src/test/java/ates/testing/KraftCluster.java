@@ -69,22 +69,39 @@ public final class KraftCluster implements AutoCloseable {
 
   /** Starts the three brokers together (a broker's start waits for the quorum). */
   public static KraftCluster start() {
+    KraftCluster cluster;
     try {
-      KraftCluster cluster = new KraftCluster(Files.createTempDirectory("ates-kraft-"));
+      cluster = new KraftCluster(Files.createTempDirectory("ates-kraft-"));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    cluster.startAll();
+    return cluster;
+  }
+
+  /**
+   * Starts every broker together, on their data (a broker's start waits for the quorum, so one by
+   * one would not do); returns once the cluster lists all three.
+   */
+  public void startAll() {
+    if (!running.isEmpty()) throw new IllegalStateException("brokers " + running.keySet() + " run");
+    try {
       List<CompletableFuture<Void>> starts = new ArrayList<>();
       for (int id = 1; id <= SIZE; id++) {
         int node = id;
-        starts.add(CompletableFuture.runAsync(() -> cluster.startBroker(node)));
+        starts.add(CompletableFuture.runAsync(() -> startBroker(node)));
       }
       CompletableFuture.allOf(starts.toArray(CompletableFuture[]::new))
           .get(READY_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-      cluster.awaitBrokers(SIZE);
-      return cluster;
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+      awaitBrokers(SIZE);
     } catch (Exception e) {
       throw new IllegalStateException("three-broker Kafka did not start", e);
     }
+  }
+
+  /** Stops every broker at once, keeping their data: {@link #startAll} brings them back. */
+  public void stopAll() {
+    close();
   }
 
   /** {@code bootstrap.servers} listing every broker. */

@@ -188,11 +188,9 @@ public final class MoneyInvariants {
     for (JsonNode day : earnings) accounting += day.get("managementEarnings").asLong();
     long analytics = 0;
     for (LocalDate d : List.of(yesterday, today)) {
-      analytics +=
-          http.get("/api/analytics/dashboard?date=" + d, adminToken)
-              .json()
-              .get("managementEarnings")
-              .asLong();
+      Http.Response dashboard = http.get("/api/analytics/dashboard?date=" + d, adminToken);
+      assertEquals(200, dashboard.status(), "analytics dashboard: " + dashboard.body());
+      analytics += dashboard.json().get("managementEarnings").asLong();
     }
     assertEquals(fromTopics, accounting, "accounting earnings = topics");
     assertEquals(accounting, analytics, "analytics = accounting");

@@ -345,6 +345,14 @@ public final class Workload implements AutoCloseable {
     long backoffMillis = 100;
     while (System.nanoTime() < until) {
       List<Integer> ports = httpPorts.get();
+      if (ports.isEmpty()) {
+        // no node running (all stopped by the operator): as a refused connection
+        retries.incrementAndGet();
+        retryTimes.add(System.nanoTime());
+        sleepJittered(backoffMillis);
+        backoffMillis = Math.min(1_000, backoffMillis * 2);
+        continue;
+      }
       int port = ports.get(Math.floorMod(next.getAndIncrement(), ports.size()));
       HttpRequest.Builder request =
           HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))

@@ -16,13 +16,13 @@ import java.util.stream.Collectors;
 /**
  * The operator's data commands of operations.md ({@code java -jar target/ates.jar <command>}, same
  * environment as a node): {@code backup <dir>}, {@code restore <dir> [--force]}, {@code
- * db-failover}, {@code rebuild-read-models <service>... | all}. Each prints what it did and returns
- * 0, or prints a one-line reason and returns non-zero.
+ * db-failover}, {@code rebuild-read-models <service>... | all}, {@code republish}. Each prints what
+ * it did and returns 0, or prints a one-line reason and returns non-zero.
  */
 public final class Commands {
 
   public static final Set<String> NAMES =
-      Set.of("backup", "restore", "db-failover", "rebuild-read-models");
+      Set.of("backup", "restore", "db-failover", "rebuild-read-models", "republish");
 
   private Commands() {}
 
@@ -92,6 +92,18 @@ public final class Commands {
                   r.readModels().stream()
                       .map(RebuildableReadModel::projection)
                       .collect(Collectors.joining(", ")));
+            }
+          }
+          return 0;
+        }
+        case "republish" -> {
+          if (args.length != 1) throw new UsageException("republish");
+          try (DatabaseServer server = DatabaseServer.open(config)) {
+            for (Republish.Reset r : Republish.run(server, targets(config, services))) {
+              out.printf(
+                  "republish: %s: deleted %d publishing offsets; the next node publishes its"
+                      + " journal again from the start%n",
+                  r.database(), r.offsets());
             }
           }
           return 0;

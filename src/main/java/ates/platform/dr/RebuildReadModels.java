@@ -79,7 +79,8 @@ final class RebuildReadModels {
     return rows;
   }
 
-  private static void refuseWhileInUse(Connection c, String database) throws SQLException {
+  /** Throws while the database's cluster claim or any lease is live (a node holds it). */
+  static void refuseWhileInUse(Connection c, String database) throws SQLException {
     try (Statement st = c.createStatement();
         ResultSet rs =
             st.executeQuery(

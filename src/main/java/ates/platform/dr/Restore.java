@@ -194,8 +194,8 @@ final class Restore {
   }
 
   /**
-   * Deletes the publishing projections' offsets, so the node republishes the whole journal. Public
-   * for {@code republish}, which does the same on a live database.
+   * Deletes the publishing projections' offsets, so the node republishes the whole journal. Used by
+   * {@code republish}, which does the same on a database no node holds.
    */
   static int resetPublishingOffsets(Connection c) throws SQLException {
     try (Statement st = c.createStatement()) {
