@@ -4,6 +4,7 @@ import ates.platform.db.PostgresUrl;
 import ates.platform.infra.EmbeddedKafka;
 import ates.platform.infra.EmbeddedPostgresServer;
 import ates.platform.infra.PostgresStandby;
+import ates.platform.resilience.StartupRetry;
 import com.typesafe.config.Config;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -137,7 +138,8 @@ public final class Infrastructure implements AutoCloseable {
       EmbeddedPostgresServer.createDatabaseIfMissing(
           dbServerUrl.database("postgres"), dbUser, dbPassword, database);
     } catch (IllegalStateException e) {
-      if (embeddedDatabase()) throw e;
+      // a server not reachable yet, or still starting up, is waited for (StartupRetry)
+      if (embeddedDatabase() || StartupRetry.unreachable(e)) throw e;
       log.warn(
           "Could not check or create database {} (it must exist): {}", database, e.getMessage());
     }

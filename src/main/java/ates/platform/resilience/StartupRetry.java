@@ -75,7 +75,7 @@ public final class StartupRetry {
   }
 
   /** Whether a failure means the dependency cannot be reached (yet), as opposed to a real error. */
-  static boolean unreachable(Throwable t) {
+  public static boolean unreachable(Throwable t) {
     for (Throwable c = t; c != null; c = c.getCause()) {
       if (c instanceof ConnectException) return true;
       if (c instanceof java.util.concurrent.TimeoutException) return true;
