@@ -223,20 +223,7 @@ class EventConsumerTest {
 
     // the handler's database, in memory: offset 1 is stored, so record 0 was applied before
     Map<TopicPartition, Long> stored = new ConcurrentHashMap<>(Map.of(partition, 1L));
-    OffsetStore store =
-        new OffsetStore() {
-          @Override
-          public CompletableFuture<Map<TopicPartition, Long>> nextOffsets(
-              Set<TopicPartition> partitions) {
-            return CompletableFuture.completedFuture(Map.copyOf(stored));
-          }
-
-          @Override
-          public CompletableFuture<Done> skip(RecordPosition at) {
-            stored.put(new TopicPartition(at.topic(), at.partition()), at.nextOffset());
-            return CompletableFuture.completedFuture(Done.getInstance());
-          }
-        };
+    OffsetStore store = inMemory(stored);
     List<String> applied = new CopyOnWriteArrayList<>();
     AtomicBoolean failedOnce = new AtomicBoolean(false);
     UniqueKillSwitch stream =
@@ -308,20 +295,7 @@ class EventConsumerTest {
     List<String> applied = new CopyOnWriteArrayList<>();
     List<Integer> batchSizes = new CopyOnWriteArrayList<>();
     AtomicBoolean failedOnce = new AtomicBoolean(false);
-    OffsetStore store =
-        new OffsetStore() {
-          @Override
-          public CompletableFuture<Map<TopicPartition, Long>> nextOffsets(
-              Set<TopicPartition> partitions) {
-            return CompletableFuture.completedFuture(Map.copyOf(stored));
-          }
-
-          @Override
-          public CompletableFuture<Done> skip(RecordPosition at) {
-            stored.put(new TopicPartition(at.topic(), at.partition()), at.nextOffset());
-            return CompletableFuture.completedFuture(Done.getInstance());
-          }
-        };
+    OffsetStore store = inMemory(stored);
     EventConsumer.PartitionBatchHandler<String> handler =
         new EventConsumer.PartitionBatchHandler<>() {
           @Override
@@ -392,6 +366,23 @@ class EventConsumerTest {
       }
       producer.flush();
     }
+  }
+
+  /** A handler's offsets kept in {@code stored}, as its database would keep them. */
+  private static OffsetStore inMemory(Map<TopicPartition, Long> stored) {
+    return new OffsetStore() {
+      @Override
+      public CompletableFuture<Map<TopicPartition, Long>> nextOffsets(
+          Set<TopicPartition> partitions) {
+        return CompletableFuture.completedFuture(Map.copyOf(stored));
+      }
+
+      @Override
+      public CompletableFuture<Done> skip(RecordPosition at) {
+        stored.put(new TopicPartition(at.topic(), at.partition()), at.nextOffset());
+        return CompletableFuture.completedFuture(Done.getInstance());
+      }
+    };
   }
 
   private static String reason(ConsumerRecord<String, byte[]> record) {
