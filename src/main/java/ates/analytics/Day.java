@@ -9,8 +9,13 @@ import akka.actor.typed.javadsl.StashBuffer;
 import ates.contract.events.TransactionCreatedV1;
 import java.time.Duration;
 import java.time.LocalDate;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 
 /**
  * The aggregate actor of one billing day: restores the day's figures from the database, keeps them
@@ -27,9 +32,9 @@ final class Day {
   /** A change the ingestion has stored, from {@code partition} at {@code offset}. */
   record Change(String partition, long offset, Delta delta) implements Command {}
 
-  private record Restored(AnalyticsStore.Loaded loaded) implements Command {}
+  private record Restored(long loadId, AnalyticsStore.Loaded loaded) implements Command {}
 
-  private record RestoreFailed(Throwable cause) implements Command {}
+  private record RestoreFailed(long loadId, Throwable cause) implements Command {}
 
   private enum Idle implements Command {
     INSTANCE
@@ -79,57 +84,130 @@ final class Day {
     }
   }
 
+  /** How many messages a restoring day keeps; beyond, it drops changes and restores again. */
+  static final int STASH_CAPACITY = 10_000;
+
+  private static final AtomicLong LOADS = new AtomicLong();
+
   static Behavior<Command> create(
       LocalDate date, AnalyticsStore store, Duration idleTimeout, ActorRef<Days.Command> parent) {
+    return create(date, store::load, idleTimeout, parent, STASH_CAPACITY);
+  }
+
+  /**
+   * A day restored with {@code load}, keeping up to {@code stashCapacity} messages while it
+   * restores.
+   */
+  static Behavior<Command> create(
+      LocalDate date,
+      Function<LocalDate, CompletionStage<AnalyticsStore.Loaded>> load,
+      Duration idleTimeout,
+      ActorRef<Days.Command> parent,
+      int stashCapacity) {
     return Behaviors.<Command>supervise(
             Behaviors.setup(
                 context ->
                     Behaviors.withStash(
-                        1000,
-                        stash -> {
-                          context.pipeToSelf(
-                              store.load(date),
-                              (loaded, failure) ->
-                                  failure == null
-                                      ? new Restored(loaded)
-                                      : new RestoreFailed(failure));
-                          return restoring(context, stash, idleTimeout, parent, date);
-                        })))
+                        stashCapacity,
+                        stash ->
+                            new Restoring(context, stash, load, idleTimeout, parent, date)
+                                .start())))
         .onFailure(
             SupervisorStrategy.restartWithBackoff(
                 Duration.ofMillis(200), Duration.ofSeconds(10), 0.2));
   }
 
-  private static Behavior<Command> restoring(
-      ActorContext<Command> context,
-      StashBuffer<Command> stash,
-      Duration idleTimeout,
-      ActorRef<Days.Command> parent,
-      LocalDate date) {
-    return Behaviors.receive(Command.class)
-        .onMessage(
-            Restored.class,
-            r -> {
-              context.setReceiveTimeout(idleTimeout, Idle.INSTANCE);
-              return stash.unstashAll(
-                  active(
-                      context,
-                      parent,
-                      date,
-                      r.loaded().figures(),
-                      new HashMap<>(r.loaded().offsets())));
-            })
-        .onMessage(
-            RestoreFailed.class,
-            r -> {
-              throw new IllegalStateException("cannot restore day " + date, r.cause());
-            })
-        .onAnyMessage(
+  /**
+   * A day reading its figures. Each read has an id of its own, and only the answer of the latest
+   * read counts: an earlier one (of this incarnation, or of one before a restart, since both reply
+   * to the same reference) may predate changes this day never saw.
+   *
+   * <p>Changes and queries arriving meanwhile are stashed. When the stash is full, a change is
+   * dropped instead, and the day reads again once the current read is answered: every change is
+   * stored before it is sent, so a read started after a change arrived includes it; the stashed
+   * changes are then dropped too (the new read includes them), the queries kept.
+   */
+  private static final class Restoring {
+    private final ActorContext<Command> context;
+    private final StashBuffer<Command> stash;
+    private final Function<LocalDate, CompletionStage<AnalyticsStore.Loaded>> load;
+    private final Duration idleTimeout;
+    private final ActorRef<Days.Command> parent;
+    private final LocalDate date;
+    private long loadId;
+    private boolean dropped;
+
+    Restoring(
+        ActorContext<Command> context,
+        StashBuffer<Command> stash,
+        Function<LocalDate, CompletionStage<AnalyticsStore.Loaded>> load,
+        Duration idleTimeout,
+        ActorRef<Days.Command> parent,
+        LocalDate date) {
+      this.context = context;
+      this.stash = stash;
+      this.load = load;
+      this.idleTimeout = idleTimeout;
+      this.parent = parent;
+      this.date = date;
+    }
+
+    Behavior<Command> start() {
+      read();
+      return Behaviors.receive(Command.class)
+          .onMessage(Restored.class, this::onRestored)
+          .onMessage(
+              RestoreFailed.class,
+              r -> {
+                if (r.loadId() != loadId) return Behaviors.same();
+                throw new IllegalStateException("cannot restore day " + date, r.cause());
+              })
+          .onMessage(
+              Change.class,
+              c -> {
+                if (stash.isFull()) dropped = true;
+                else stash.stash(c);
+                return Behaviors.same();
+              })
+          .onAnyMessage(
+              m -> {
+                // a query beyond the capacity goes unanswered: its asker times out
+                if (!stash.isFull()) stash.stash(m);
+                return Behaviors.same();
+              })
+          .build();
+    }
+
+    private void read() {
+      long id = LOADS.incrementAndGet();
+      loadId = id;
+      context.pipeToSelf(
+          load.apply(date),
+          (loaded, failure) ->
+              failure == null ? new Restored(id, loaded) : new RestoreFailed(id, failure));
+    }
+
+    private Behavior<Command> onRestored(Restored r) {
+      if (r.loadId() != loadId) return Behaviors.same();
+      if (dropped) {
+        context
+            .getLog()
+            .info("Day {} dropped changes while restoring (stash full): reading it again", date);
+        List<Command> queries = new ArrayList<>();
+        stash.forEach(
             m -> {
-              stash.stash(m);
-              return Behaviors.same();
-            })
-        .build();
+              if (!(m instanceof Change)) queries.add(m);
+            });
+        stash.clear();
+        queries.forEach(stash::stash);
+        dropped = false;
+        read();
+        return Behaviors.same();
+      }
+      context.setReceiveTimeout(idleTimeout, Idle.INSTANCE);
+      return stash.unstashAll(
+          active(context, parent, date, r.loaded().figures(), new HashMap<>(r.loaded().offsets())));
+    }
   }
 
   private static Behavior<Command> active(
@@ -159,6 +237,9 @@ final class Day {
               return Behaviors.same();
             })
         .onMessage(Stop.class, s -> Behaviors.stopped())
+        // the answer of a read superseded while restoring
+        .onMessage(Restored.class, r -> Behaviors.same())
+        .onMessage(RestoreFailed.class, r -> Behaviors.same())
         .build();
   }
 
