@@ -24,12 +24,12 @@ final class AnalyticsGuardian {
   private AnalyticsGuardian() {}
 
   static Behavior<Command> create(
-      ServiceContext ctx, AnalyticsStore store, ZoneId zone, Duration idleTimeout) {
+      ServiceContext ctx, AnalyticsStore store, ZoneId zone, Day.Timing timing) {
     return Behaviors.setup(
         context -> {
           ActorRef<Days.Command> days =
               context.spawn(
-                  Behaviors.supervise(Days.create(store, idleTimeout))
+                  Behaviors.supervise(Days.create(store, timing))
                       .onFailure(SupervisorStrategy.restart()),
                   "days");
           for (String topic : Ingestion.TOPICS) {

@@ -42,7 +42,12 @@ public final class AnalyticsService implements Service {
                 SingletonActor.of(
                         Behaviors.supervise(
                                 AnalyticsGuardian.create(
-                                    ctx, store, zone, config.getDuration("day-idle-timeout")))
+                                    ctx,
+                                    store,
+                                    zone,
+                                    new Day.Timing(
+                                        config.getDuration("day-idle-timeout"),
+                                        config.getDuration("day-refresh-interval"))))
                             .onFailure(
                                 SupervisorStrategy.restartWithBackoff(
                                     Duration.ofSeconds(1), Duration.ofSeconds(30), 0.2)),

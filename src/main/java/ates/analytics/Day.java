@@ -21,7 +21,10 @@ import java.util.function.Function;
  * The aggregate actor of one billing day: restores the day's figures from the database, keeps them
  * in memory while ingestion reports what it has stored, answers queries, and stops when idle. Each
  * change carries the Kafka offset it was stored with; a change already in the restored figures is
- * skipped, so a change is never counted twice. A failure restarts it from the database.
+ * skipped, so a change is never counted twice. A failure restarts it from the database, and a query
+ * finding the figures older than {@link Timing#refreshInterval} reads them again first, so a change
+ * told to an actor that no longer exists (an earlier incarnation of the analytics singleton) is
+ * missing from the answers for that long at most.
  */
 final class Day {
 
@@ -31,6 +34,9 @@ final class Day {
 
   /** A change the ingestion has stored, from {@code partition} at {@code offset}. */
   record Change(String partition, long offset, Delta delta) implements Command {}
+
+  /** A query that waited for a read: answered with the figures as they are, without a refresh. */
+  private record Answer(ActorRef<DayFigures> replyTo) implements Command {}
 
   private record Restored(long loadId, AnalyticsStore.Loaded loaded) implements Command {}
 
@@ -89,9 +95,12 @@ final class Day {
 
   private static final AtomicLong LOADS = new AtomicLong();
 
+  /** Timing of a day actor: when it stops unused, and how old its figures may be for a query. */
+  record Timing(Duration idleTimeout, Duration refreshInterval) {}
+
   static Behavior<Command> create(
-      LocalDate date, AnalyticsStore store, Duration idleTimeout, ActorRef<Days.Command> parent) {
-    return create(date, store::load, idleTimeout, parent, STASH_CAPACITY);
+      LocalDate date, AnalyticsStore store, Timing timing, ActorRef<Days.Command> parent) {
+    return create(date, store::load, timing, parent, STASH_CAPACITY);
   }
 
   /**
@@ -101,7 +110,7 @@ final class Day {
   static Behavior<Command> create(
       LocalDate date,
       Function<LocalDate, CompletionStage<AnalyticsStore.Loaded>> load,
-      Duration idleTimeout,
+      Timing timing,
       ActorRef<Days.Command> parent,
       int stashCapacity) {
     return Behaviors.<Command>supervise(
@@ -110,49 +119,52 @@ final class Day {
                     Behaviors.withStash(
                         stashCapacity,
                         stash ->
-                            new Restoring(context, stash, load, idleTimeout, parent, date)
-                                .start())))
+                            new Incarnation(context, stash, load, timing, parent, date)
+                                .restoring())))
         .onFailure(
             SupervisorStrategy.restartWithBackoff(
                 Duration.ofMillis(200), Duration.ofSeconds(10), 0.2));
   }
 
   /**
-   * A day reading its figures. Each read has an id of its own, and only the answer of the latest
-   * read counts: an earlier one (of this incarnation, or of one before a restart, since both reply
-   * to the same reference) may predate changes this day never saw.
+   * One incarnation of a day actor (a restart makes another): it reads its figures (restoring),
+   * then keeps them (active), and reads them again when a query finds them older than the refresh
+   * interval. Each read has an id of its own, and only the answer of the latest read counts: an
+   * earlier one (of this incarnation, or of one before a restart, since both reply to the same
+   * reference) may predate changes this day never saw.
    *
-   * <p>Changes and queries arriving meanwhile are stashed. When the stash is full, a change is
-   * dropped instead, and the day reads again once the current read is answered: every change is
-   * stored before it is sent, so a read started after a change arrived includes it; the stashed
-   * changes are then dropped too (the new read includes them), the queries kept.
+   * <p>While it reads, changes and queries are stashed. When the stash is full, a change is dropped
+   * instead, and the day reads again once the current read is answered: every change is stored
+   * before it is sent, so a read started after a change arrived includes it; the stashed changes
+   * are then dropped too (the new read includes them), the queries kept.
    */
-  private static final class Restoring {
+  private static final class Incarnation {
     private final ActorContext<Command> context;
     private final StashBuffer<Command> stash;
     private final Function<LocalDate, CompletionStage<AnalyticsStore.Loaded>> load;
-    private final Duration idleTimeout;
+    private final Timing timing;
     private final ActorRef<Days.Command> parent;
     private final LocalDate date;
     private long loadId;
     private boolean dropped;
 
-    Restoring(
+    Incarnation(
         ActorContext<Command> context,
         StashBuffer<Command> stash,
         Function<LocalDate, CompletionStage<AnalyticsStore.Loaded>> load,
-        Duration idleTimeout,
+        Timing timing,
         ActorRef<Days.Command> parent,
         LocalDate date) {
       this.context = context;
       this.stash = stash;
       this.load = load;
-      this.idleTimeout = idleTimeout;
+      this.timing = timing;
       this.parent = parent;
       this.date = date;
     }
 
-    Behavior<Command> start() {
+    Behavior<Command> restoring() {
+      dropped = false;
       read();
       return Behaviors.receive(Command.class)
           .onMessage(Restored.class, this::onRestored)
@@ -169,9 +181,15 @@ final class Day {
                 else stash.stash(c);
                 return Behaviors.same();
               })
+          .onMessage(
+              Get.class,
+              g -> {
+                // a query beyond the capacity goes unanswered: its asker times out
+                if (!stash.isFull()) stash.stash(new Answer(g.replyTo()));
+                return Behaviors.same();
+              })
           .onAnyMessage(
               m -> {
-                // a query beyond the capacity goes unanswered: its asker times out
                 if (!stash.isFull()) stash.stash(m);
                 return Behaviors.same();
               })
@@ -204,43 +222,55 @@ final class Day {
         read();
         return Behaviors.same();
       }
-      context.setReceiveTimeout(idleTimeout, Idle.INSTANCE);
+      context.setReceiveTimeout(timing.idleTimeout(), Idle.INSTANCE);
       return stash.unstashAll(
-          active(context, parent, date, r.loaded().figures(), new HashMap<>(r.loaded().offsets())));
+          active(r.loaded().figures(), new HashMap<>(r.loaded().offsets()), System.nanoTime()));
     }
-  }
 
-  private static Behavior<Command> active(
-      ActorContext<Command> context,
-      ActorRef<Days.Command> parent,
-      LocalDate date,
-      DayFigures figures,
-      Map<String, Long> nextOffsets) {
-    return Behaviors.receive(Command.class)
-        .onMessage(
-            Get.class,
-            g -> {
-              g.replyTo().tell(figures);
-              return Behaviors.same();
-            })
-        .onMessage(
-            Change.class,
-            c -> {
-              if (c.offset() < nextOffsets.getOrDefault(c.partition(), 0L)) return Behaviors.same();
-              nextOffsets.put(c.partition(), c.offset() + 1);
-              return active(context, parent, date, c.delta().applyTo(figures), nextOffsets);
-            })
-        .onMessage(
-            Idle.class,
-            i -> {
-              parent.tell(new Days.Passivate(date, context.getSelf()));
-              return Behaviors.same();
-            })
-        .onMessage(Stop.class, s -> Behaviors.stopped())
-        // the answer of a read superseded while restoring
-        .onMessage(Restored.class, r -> Behaviors.same())
-        .onMessage(RestoreFailed.class, r -> Behaviors.same())
-        .build();
+    /**
+     * A day with its figures, read at {@code readAt} ({@link System#nanoTime}) and changed since by
+     * what ingestion told it, with each partition's next offset.
+     */
+    private Behavior<Command> active(
+        DayFigures figures, Map<String, Long> nextOffsets, long readAt) {
+      return Behaviors.receive(Command.class)
+          .onMessage(
+              Answer.class,
+              a -> {
+                a.replyTo().tell(figures);
+                return Behaviors.same();
+              })
+          .onMessage(
+              Get.class,
+              g -> {
+                if (System.nanoTime() - readAt >= timing.refreshInterval().toNanos()) {
+                  // read again before answering: the answer then lacks no change for longer
+                  stash.stash(new Answer(g.replyTo()));
+                  return restoring();
+                }
+                g.replyTo().tell(figures);
+                return Behaviors.same();
+              })
+          .onMessage(
+              Change.class,
+              c -> {
+                if (c.offset() < nextOffsets.getOrDefault(c.partition(), 0L))
+                  return Behaviors.same();
+                nextOffsets.put(c.partition(), c.offset() + 1);
+                return active(c.delta().applyTo(figures), nextOffsets, readAt);
+              })
+          .onMessage(
+              Idle.class,
+              i -> {
+                parent.tell(new Days.Passivate(date, context.getSelf()));
+                return Behaviors.same();
+              })
+          .onMessage(Stop.class, s -> Behaviors.stopped())
+          // the answer of a read superseded while restoring
+          .onMessage(Restored.class, r -> Behaviors.same())
+          .onMessage(RestoreFailed.class, r -> Behaviors.same())
+          .build();
+    }
   }
 
   private Day() {}

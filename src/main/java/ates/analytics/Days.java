@@ -3,7 +3,6 @@ package ates.analytics;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.Behavior;
 import akka.actor.typed.javadsl.Behaviors;
-import java.time.Duration;
 import java.time.LocalDate;
 import java.util.HashMap;
 import java.util.Map;
@@ -44,7 +43,7 @@ final class Days {
 
   private Days() {}
 
-  static Behavior<Command> create(AnalyticsStore store, Duration idleTimeout) {
+  static Behavior<Command> create(AnalyticsStore store, Day.Timing timing) {
     return Behaviors.setup(
         context -> {
           Map<LocalDate, ActorRef<Day.Command>> live = new HashMap<>();
@@ -58,7 +57,7 @@ final class Days {
                             q.date(),
                             d ->
                                 context.spawn(
-                                    Day.create(d, store, idleTimeout, context.getSelf()),
+                                    Day.create(d, store, timing, context.getSelf()),
                                     "day-" + d + "-" + (++spawned[0])));
                     day.tell(new Day.Get(q.replyTo()));
                     return Behaviors.same();

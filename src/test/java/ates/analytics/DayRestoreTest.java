@@ -37,6 +37,10 @@ class DayRestoreTest {
   }
 
   private ActorRef<Day.Command> day(int stashCapacity) {
+    return day(stashCapacity, Duration.ofMinutes(5));
+  }
+
+  private ActorRef<Day.Command> day(int stashCapacity, Duration refreshInterval) {
     TestProbe<Days.Command> parent = testKit.createTestProbe();
     return testKit.spawn(
         Day.create(
@@ -46,7 +50,7 @@ class DayRestoreTest {
               reads.add(read);
               return read;
             },
-            Duration.ofMinutes(5),
+            new Day.Timing(Duration.ofMinutes(5), refreshInterval),
             parent.ref(),
             stashCapacity));
   }
@@ -119,5 +123,27 @@ class DayRestoreTest {
     TestProbe<DayFigures> asker = testKit.createTestProbe();
     day.tell(new Day.Get(asker.ref()));
     assertEquals(200, asker.receiveMessage(WAIT).fees());
+  }
+
+  @Test
+  void a_query_after_the_refresh_interval_reads_the_figures_again_and_keeps_later_changes()
+      throws Exception {
+    // every query is past the interval
+    ActorRef<Day.Command> day = day(100, Duration.ZERO);
+    nextRead().complete(stored(1));
+    // record 1 is stored, but its change was told to an actor that no longer exists
+
+    TestProbe<DayFigures> asker = testKit.createTestProbe();
+    day.tell(new Day.Get(asker.ref()));
+    CompletableFuture<AnalyticsStore.Loaded> refresh = nextRead();
+    asker.expectNoMessage(Duration.ofMillis(100));
+    day.tell(fee(2)); // stored after the refresh's snapshot
+    TestProbe<DayFigures> later = testKit.createTestProbe();
+    day.tell(new Day.Get(later.ref()));
+    refresh.complete(stored(2));
+    // each query is answered in its turn: record 1 read from the database, record 2 as told
+    assertEquals(200, asker.receiveMessage(WAIT).fees());
+    assertEquals(300, later.receiveMessage(WAIT).fees());
+    assertEquals(0, reads.size(), "the queries that waited for the read did not read again");
   }
 }

@@ -59,7 +59,9 @@ class DaysTest {
     database = TestInfra.freshDatabase(AnalyticsService.NAME);
     database.useDispatcherOf(testKit.system());
     store = new AnalyticsStore(database);
-    days = testKit.spawn(Days.create(store, Duration.ofMinutes(5)));
+    days =
+        testKit.spawn(
+            Days.create(store, new Day.Timing(Duration.ofMinutes(5), Duration.ofMinutes(5))));
   }
 
   @AfterEach

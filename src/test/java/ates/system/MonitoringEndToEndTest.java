@@ -18,6 +18,7 @@ import com.typesafe.config.ConfigFactory;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
+import java.util.List;
 import java.util.Map;
 import java.util.OptionalDouble;
 import java.util.regex.Matcher;
@@ -58,10 +59,14 @@ class MonitoringEndToEndTest {
     node = AtesNode.start(config, Main.services());
     Http http = new Http(node.httpPort());
     String admin = http.login("admin", TestInfra.ADMIN_PASSWORD);
-    http.createUser(admin, "monitored", "worker");
+    String workerId = http.createUser(admin, "monitored", "worker").get("userId").asText();
     String worker = http.login("monitored");
-    ConsumerLag.awaitCaughtUp(
-        infra.kafkaBootstrap(), setup.topic("tasks-users"), setup.topic(Topics.USERS), TIMEOUT);
+    ConsumerLag.awaitConsumed(
+        infra.kafkaBootstrap(),
+        setup.topic("tasks-users"),
+        setup.topic(Topics.USERS),
+        List.of(workerId),
+        TIMEOUT);
 
     // given a task created and completed, and today's billing day closed
     Http.Response created =

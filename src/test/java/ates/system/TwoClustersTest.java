@@ -130,8 +130,12 @@ class TwoClustersTest {
       tokenOf.put(
           httpA.createUser(admin, login, "worker").get("userId").asText(), httpA.login(login));
     }
-    ConsumerLag.awaitCaughtUp(
-        infra.kafkaBootstrap(), setup.topic("tasks-users"), setup.topic(Topics.USERS), TIMEOUT);
+    ConsumerLag.awaitConsumed(
+        infra.kafkaBootstrap(),
+        setup.topic("tasks-users"),
+        setup.topic(Topics.USERS),
+        tokenOf.keySet(),
+        TIMEOUT);
 
     b = NodeProcess.start(envB, httpB, managementB, logB);
     Http httpOfB = new Http(httpB);

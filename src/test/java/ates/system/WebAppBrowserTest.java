@@ -90,10 +90,14 @@ class WebAppBrowserTest {
     http.createUser(adminToken, "web-manager", "manager");
     http.createUser(adminToken, "web-accountant", "accountant");
     // the only worker, so that every task is assigned to them
-    http.createUser(adminToken, "web-worker", "worker");
+    String workerId = http.createUser(adminToken, "web-worker", "worker").get("userId").asText();
     managerToken = http.login("web-manager");
-    ConsumerLag.awaitCaughtUp(
-        infra.kafkaBootstrap(), setup.topic("tasks-users"), setup.topic(Topics.USERS), TIMEOUT);
+    ConsumerLag.awaitConsumed(
+        infra.kafkaBootstrap(),
+        setup.topic("tasks-users"),
+        setup.topic(Topics.USERS),
+        List.of(workerId),
+        TIMEOUT);
     Files.createDirectories(SCREENSHOTS);
     browser = chromium();
   }

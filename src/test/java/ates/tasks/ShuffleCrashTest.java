@@ -59,13 +59,15 @@ class ShuffleCrashTest {
     NodeProcess node = NodeProcess.start(env, httpPort, managementPort, log);
     Http http = new Http(httpPort);
     String admin = http.login("admin", TestInfra.ADMIN_PASSWORD);
+    List<String> workers = new ArrayList<>();
     for (int i = 1; i <= 3; i++) {
-      http.createUser(admin, "worker" + i, "worker");
+      workers.add(http.createUser(admin, "worker" + i, "worker").get("userId").asText());
     }
-    ConsumerLag.awaitCaughtUp(
+    ConsumerLag.awaitConsumed(
         infra.kafkaBootstrap(),
         setup.topic(WorkerDirectory.CONSUMER_GROUP),
         setup.topic(Topics.USERS),
+        workers,
         Duration.ofSeconds(60));
 
     List<String> taskIds = createTasks(http, admin);

@@ -77,10 +77,11 @@ class TasksEndToEndTest {
   }
 
   private void awaitTasksKnowUsers() {
-    ConsumerLag.awaitCaughtUp(
+    ConsumerLag.awaitConsumed(
         infra.kafkaBootstrap(),
         setup.topic(WorkerDirectory.CONSUMER_GROUP),
         setup.topic(Topics.USERS),
+        workers.stream().map(ids::get).toList(),
         TIMEOUT);
   }
 

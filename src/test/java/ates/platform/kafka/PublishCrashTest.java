@@ -68,13 +68,15 @@ class PublishCrashTest {
     Http http = new Http(httpPort);
     Http management = new Http(managementPort);
     String admin = http.login("admin", TestInfra.ADMIN_PASSWORD);
+    List<String> workers = new ArrayList<>();
     for (int i = 1; i <= 3; i++) {
-      http.createUser(admin, "worker" + i, "worker");
+      workers.add(http.createUser(admin, "worker" + i, "worker").get("userId").asText());
     }
-    ConsumerLag.awaitCaughtUp(
+    ConsumerLag.awaitConsumed(
         infra.kafkaBootstrap(),
         setup.topic("tasks-users"),
         setup.topic(Topics.USERS),
+        workers,
         Duration.ofSeconds(60));
 
     // given tasks with several assignments each
