@@ -9,7 +9,6 @@ import io.prometheus.metrics.core.metrics.Gauge;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Duration;
-import java.time.LocalDate;
 import java.time.ZoneId;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -80,15 +79,9 @@ final class AccountingMonitor {
     database
         .query(
             c -> {
-              try (PreparedStatement ps =
-                      c.prepareStatement(
-                          "SELECT max(billing_date) FROM billing_runs WHERE status = 'closed'");
-                  ResultSet rs = ps.executeQuery()) {
-                LocalDate day = rs.next() ? rs.getObject(1, LocalDate.class) : null;
-                if (day != null) {
-                  lastClosedDay.set(day.plusDays(1).atStartOfDay(zone).toEpochSecond());
-                }
-              }
+              AccountingReadModel.lastClosedBillingDay(c)
+                  .ifPresent(
+                      day -> lastClosedDay.set(day.plusDays(1).atStartOfDay(zone).toEpochSecond()));
               try (PreparedStatement ps =
                       c.prepareStatement(
                           "SELECT count(*),"

@@ -188,17 +188,19 @@ public final class AccountingReadModel {
 
   /** The newest closed billing day; empty when none was ever closed. */
   CompletionStage<Optional<LocalDate>> lastClosedBillingDay() {
-    return database.query(
-        c -> {
-          try (PreparedStatement ps =
-                  c.prepareStatement(
-                      "SELECT max(billing_date) AS day FROM billing_runs WHERE status = 'closed'");
-              ResultSet rs = ps.executeQuery()) {
-            rs.next();
-            java.sql.Date day = rs.getDate("day");
-            return Optional.ofNullable(day).map(java.sql.Date::toLocalDate);
-          }
-        });
+    return database.query(AccountingReadModel::lastClosedBillingDay);
+  }
+
+  /** The last billing day closed, on a connection of the accounting database; empty: none yet. */
+  static Optional<LocalDate> lastClosedBillingDay(Connection c) throws SQLException {
+    try (PreparedStatement ps =
+            c.prepareStatement(
+                "SELECT max(billing_date) AS day FROM billing_runs WHERE status = 'closed'");
+        ResultSet rs = ps.executeQuery()) {
+      rs.next();
+      java.sql.Date day = rs.getDate("day");
+      return Optional.ofNullable(day).map(java.sql.Date::toLocalDate);
+    }
   }
 
   // --- queries --------------------------------------------------------------------------------

@@ -216,7 +216,10 @@ class BackupDrillTest {
                         .get("managementEarnings")
                         .asLong();
                 JsonNode dashboard = http.get("/api/analytics/dashboard", admin2).json();
-                assertEquals(earnings, dashboard.get("managementEarnings").asLong(), "earnings");
+                assertEquals(
+                    earnings,
+                    dashboard.get("managementEarnings").asLong(),
+                    () -> "earnings; " + diagnostics(http, admin2, management, today));
                 assertEquals(negative, dashboard.get("negativeBalanceWorkers").asLong());
                 assertEquals(completed, dashboard.get("completedTasks").asLong());
                 assertNotEquals(0, earnings);
@@ -241,6 +244,38 @@ class BackupDrillTest {
     } finally {
       process.stop();
     }
+  }
+
+  /**
+   * What a failed catch-up leaves to read in CI's short output: the reconciliation of the day (the
+   * analytics database's figures next to the topics') and the lag that is left.
+   */
+  private static String diagnostics(Http http, String admin, Http management, LocalDate today) {
+    StringBuilder out = new StringBuilder();
+    try {
+      JsonNode r = http.get("/api/admin/reconciliation?date=" + today, admin).json();
+      out.append("reconciliation ok=")
+          .append(r.path("ok"))
+          .append(" checked=")
+          .append(r.path("checked"))
+          .append(" mismatches=")
+          .append(r.path("mismatches").size())
+          .append(' ')
+          .append(
+              r.path("mismatches").toString(),
+              0,
+              Math.min(600, r.path("mismatches").toString().length()));
+      management
+          .get("/metrics", null)
+          .body()
+          .lines()
+          .filter(l -> l.startsWith("ates_consumer_lag{") || l.startsWith("ates_projection_lag"))
+          .filter(l -> !l.endsWith(" 0.0"))
+          .forEach(l -> out.append("; ").append(l));
+    } catch (RuntimeException e) {
+      out.append("diagnostics unreadable: ").append(e);
+    }
+    return out.toString();
   }
 
   /** The node's consumer and projection lag, printed while the drill waits for a catch-up. */
