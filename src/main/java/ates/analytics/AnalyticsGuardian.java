@@ -4,6 +4,7 @@ import akka.actor.typed.ActorRef;
 import akka.actor.typed.Behavior;
 import akka.actor.typed.SupervisorStrategy;
 import akka.actor.typed.javadsl.Behaviors;
+import akka.actor.typed.receptionist.Receptionist;
 import ates.platform.CborSerializable;
 import ates.platform.ServiceContext;
 import java.time.Duration;
@@ -27,6 +28,11 @@ final class AnalyticsGuardian {
       ServiceContext ctx, AnalyticsStore store, ZoneId zone, Day.Timing timing) {
     return Behaviors.setup(
         context -> {
+          // the queries find this guardian through the receptionist (GuardianLocator)
+          context
+              .getSystem()
+              .receptionist()
+              .tell(Receptionist.register(GuardianLocator.KEY, context.getSelf()));
           ActorRef<Days.Command> days =
               context.spawn(
                   Behaviors.supervise(Days.create(store, timing))

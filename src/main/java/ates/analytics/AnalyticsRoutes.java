@@ -20,7 +20,9 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeoutException;
 
 /**
  * The analytics API of http-api.md, for admins: dashboard, most expensive task, daily statistics,
@@ -52,7 +54,7 @@ final class AnalyticsRoutes extends ApiDirectives {
       TaskJson mostExpensiveTask) {}
 
   private final ActorSystem<?> system;
-  private final ActorRef<AnalyticsGuardian.Command> guardian;
+  private final GuardianLocator guardian;
   private final AnalyticsStore store;
   private final ZoneId zone;
   private final Clock clock;
@@ -62,7 +64,7 @@ final class AnalyticsRoutes extends ApiDirectives {
   AnalyticsRoutes(
       ActorSystem<?> system,
       JwtService jwt,
-      ActorRef<AnalyticsGuardian.Command> guardian,
+      GuardianLocator guardian,
       AnalyticsStore store,
       ZoneId zone,
       Clock clock,
@@ -106,12 +108,32 @@ final class AnalyticsRoutes extends ApiDirectives {
   CompletionStage<DayFigures> day(LocalDate date) {
     LocalDate today = today();
     boolean hot = !date.isAfter(today) && !date.isBefore(today.minusDays(hotDays - 1L));
-    if (!hot) return store.load(date).thenApply(AnalyticsStore.Loaded::figures);
-    return AskPattern.ask(
-        guardian,
-        replyTo -> new AnalyticsGuardian.GetDay(date, replyTo),
-        askTimeout,
-        system.scheduler());
+    Optional<ActorRef<AnalyticsGuardian.Command>> hotDays = guardian.current();
+    if (!hot || hotDays.isEmpty()) return fromDatabase(date);
+    CompletionStage<DayFigures> answer =
+        AskPattern.ask(
+            hotDays.get(),
+            replyTo -> new AnalyticsGuardian.GetDay(date, replyTo),
+            askTimeout,
+            system.scheduler());
+    // a guardian stopping or overloaded: the database holds the same figures
+    return answer.exceptionallyCompose(
+        failure ->
+            unanswered(failure) ? fromDatabase(date) : CompletableFuture.failedFuture(failure));
+  }
+
+  private static boolean unanswered(Throwable failure) {
+    Throwable t = failure;
+    while (t instanceof CompletionException && t.getCause() != null) t = t.getCause();
+    return t instanceof TimeoutException;
+  }
+
+  /**
+   * A day's figures read from the database (a cold day, or a hot one while no guardian answers):
+   * the same {@link DayFigures} a day actor holds.
+   */
+  private CompletionStage<DayFigures> fromDatabase(LocalDate date) {
+    return store.load(date).thenApply(AnalyticsStore.Loaded::figures);
   }
 
   /**

@@ -1,6 +1,5 @@
 package ates.analytics;
 
-import akka.actor.typed.ActorRef;
 import akka.actor.typed.SupervisorStrategy;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.cluster.typed.ClusterSingleton;
@@ -36,23 +35,24 @@ public final class AnalyticsService implements Service {
     AnalyticsStore store = new AnalyticsStore(ctx.database());
     // ingestion keeps its offsets in kafka_offsets, not in its Kafka groups
     ctx.kafka().reportStoredOffsets(store::allStoredOffsets);
-    ActorRef<AnalyticsGuardian.Command> guardian =
-        ClusterSingleton.get(ctx.system())
-            .init(
-                SingletonActor.of(
-                        Behaviors.supervise(
-                                AnalyticsGuardian.create(
-                                    ctx,
-                                    store,
-                                    zone,
-                                    new Day.Timing(
-                                        config.getDuration("day-idle-timeout"),
-                                        config.getDuration("day-refresh-interval"))))
-                            .onFailure(
-                                SupervisorStrategy.restartWithBackoff(
-                                    Duration.ofSeconds(1), Duration.ofSeconds(30), 0.2)),
-                        "analytics")
-                    .withSettings(Leases.singleton(ctx.system(), NAME)));
+    // queries reach the guardian through the receptionist, not the singleton's proxy
+    GuardianLocator guardian = GuardianLocator.start(ctx.system());
+    ClusterSingleton.get(ctx.system())
+        .init(
+            SingletonActor.of(
+                    Behaviors.supervise(
+                            AnalyticsGuardian.create(
+                                ctx,
+                                store,
+                                zone,
+                                new Day.Timing(
+                                    config.getDuration("day-idle-timeout"),
+                                    config.getDuration("day-refresh-interval"))))
+                        .onFailure(
+                            SupervisorStrategy.restartWithBackoff(
+                                Duration.ofSeconds(1), Duration.ofSeconds(30), 0.2)),
+                    "analytics")
+                .withSettings(Leases.singleton(ctx.system(), NAME)));
     Reconciler reconciler =
         Reconciler.start(
             ctx.system(),

@@ -73,23 +73,45 @@ public final class Http {
 
   /** Creates a user as an admin (password {@link #passwordOf}); fails unless the answer is 201. */
   public JsonNode createUser(String adminToken, String login, String role) {
-    Response r =
-        post(
-            "/api/users",
-            adminToken,
-            "{\"login\":\""
-                + login
-                + "\",\"password\":\""
-                + passwordOf(login)
-                + "\",\"fullName\":\""
-                + login
-                + "\",\"email\":\""
-                + login
-                + "@example.com\",\"role\":\""
-                + role
-                + "\"}");
+    Response r = post("/api/users", adminToken, userJson(login, role));
     if (r.status() != 201) throw new AssertionError("creating " + login + " failed: " + r);
     return r.json();
+  }
+
+  /**
+   * As {@link #createUser}, on a cluster that may still be starting: the request carries an
+   * Idempotency-Key, and is sent again while the answer is 503 (the service not ready yet), within
+   * {@code timeout}.
+   */
+  public JsonNode createUserRetrying(
+      String adminToken, String login, String role, Duration timeout) {
+    java.util.Map<String, String> key = java.util.Map.of("Idempotency-Key", "create-user-" + login);
+    Response[] last = new Response[1];
+    org.awaitility.Awaitility.await()
+        .atMost(timeout)
+        .pollInterval(Duration.ofMillis(500))
+        .until(
+            () -> {
+              last[0] = post("/api/users", adminToken, userJson(login, role), key);
+              return last[0].status() != 503;
+            });
+    if (last[0].status() != 201)
+      throw new AssertionError("creating " + login + " failed: " + last[0]);
+    return last[0].json();
+  }
+
+  private static String userJson(String login, String role) {
+    return "{\"login\":\""
+        + login
+        + "\",\"password\":\""
+        + passwordOf(login)
+        + "\",\"fullName\":\""
+        + login
+        + "\",\"email\":\""
+        + login
+        + "@example.com\",\"role\":\""
+        + role
+        + "\"}";
   }
 
   /** Logs in with the password {@link #createUser} gave. */

@@ -119,11 +119,16 @@ public final class Workload implements AutoCloseable {
   public static Workload onCluster(LocalCluster cluster, int workers, Duration deadline) {
     Http http = new Http(cluster.up().get(0).httpPort());
     String admin = http.login("admin", TestInfra.ADMIN_PASSWORD);
-    UUID lead = UUID.fromString(http.createUser(admin, "lead", "manager").get("userId").asText());
+    // the cluster may still be allocating its shards: creations are retried on 503
+    Duration ready = Duration.ofSeconds(60);
+    UUID lead =
+        UUID.fromString(
+            http.createUserRetrying(admin, "lead", "manager", ready).get("userId").asText());
     Map<UUID, String> tokens = new java.util.HashMap<>();
     for (int i = 1; i <= workers; i++) {
       UUID id =
-          UUID.fromString(http.createUser(admin, "popug" + i, "worker").get("userId").asText());
+          UUID.fromString(
+              http.createUserRetrying(admin, "popug" + i, "worker", ready).get("userId").asText());
       tokens.put(id, http.login("popug" + i));
     }
     Workload workload =
