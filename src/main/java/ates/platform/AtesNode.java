@@ -12,6 +12,7 @@ import akka.management.javadsl.AkkaManagement;
 import ates.platform.cluster.Coordination;
 import ates.platform.cluster.ServicesReadyCheck;
 import ates.platform.db.ServiceDatabase;
+import ates.platform.db.SlickPools;
 import ates.platform.http.JwtService;
 import ates.platform.http.UserRoles;
 import ates.platform.kafka.ConsumerLagMonitor;
@@ -115,6 +116,10 @@ public final class AtesNode {
               Clock.systemUTC(),
               userRoles::accepts);
       Duration askTimeout = config.getDuration("ates.ask-timeout");
+
+      // every thread of the journals' Slick pools, before projections replay (Slick 3.4.1 race)
+      SlickPools.prestart(
+          system, enabled, config.getInt("ates.db.pool-size"), Duration.ofSeconds(10));
 
       List<Route> routes = new ArrayList<>();
       List<CompletableFuture<Done>> startup = new ArrayList<>();

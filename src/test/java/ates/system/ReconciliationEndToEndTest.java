@@ -207,7 +207,12 @@ class ReconciliationEndToEndTest {
         s.assignments() + s.completions() + s.payouts(),
         checked.get("movements").asInt(),
         report.toString());
-    assertEquals(s.workers().size(), checked.get("workers").asInt(), report.toString());
+    // the scenario saw the assignees through the task list, which may not show the shuffle's
+    // last reassignments yet: it knows a lower bound; every worker counted is one it created
+    int counted = checked.get("workers").asInt();
+    assertTrue(
+        counted >= s.workers().size() && counted <= workerTokens.size(),
+        counted + " workers counted, " + s.workers().size() + " seen: " + report);
     // today is the default day
     assertEquals(report, http.get("/api/admin/reconciliation", admin).json());
 
