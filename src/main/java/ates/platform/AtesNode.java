@@ -75,6 +75,7 @@ public final class AtesNode {
       managementPort = config.getInt("akka.management.http.port");
       // a database or Kafka that is not up yet is waited for (StartupRetry), not fatal
       StartupRetry startupRetry = new StartupRetry(config.getConfig("ates.startup"));
+      long startedAt = System.nanoTime();
       for (String service : enabled) {
         String db = config.getString("ates.db.database-prefix") + service;
         databases.add(
@@ -90,9 +91,14 @@ public final class AtesNode {
                       config.getInt("ates.db.pool-size"));
                 }));
       }
+      long databasesAt = System.nanoTime();
       var weakTopics =
           startupRetry.until(
               "Kafka", () -> KafkaPlatform.ensureTopics(infra.kafkaBootstrap(), config));
+      log.info(
+          "Databases migrated in {} ms, Kafka topics checked in {} ms",
+          (databasesAt - startedAt) / 1_000_000,
+          (System.nanoTime() - databasesAt) / 1_000_000);
 
       system = ActorSystem.create(Behaviors.empty(), "ates", config);
       registerInfrastructureShutdown(system, databases, infra);

@@ -18,6 +18,7 @@ import ates.testing.NodeProcess;
 import ates.testing.TestInfra;
 import ates.testing.TopicReader;
 import ates.testing.Workload;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
@@ -390,23 +391,28 @@ class ChaosExperimentsTest {
     int failuresBefore = workload.failures.size();
     int badBefore = workload.badServerErrors.size();
     long createdBefore = workload.created.size();
+    long startedAt = System.nanoTime();
     workload.start(CREATES_PER_SECOND);
     awaitCreates(createdBefore + 20);
 
     long injectedAt = System.nanoTime();
+    phase(name, "loaded, injecting", startedAt);
     inject.run();
     holdFault(hold);
     heal.run();
     long healedAt = System.nanoTime();
+    phase(name, "healed", startedAt);
 
     boolean recovered = recover();
     long recoveredAt = System.nanoTime();
+    phase(name, "recovered " + recovered, startedAt);
     // the business day goes on: a shuffle and a billing close through the healed system
     workload.shuffle();
     workload.closeDay(admin);
     awaitCreates(workload.created.size() + 20);
     workload.stop();
     int stillUnanswered = workload.resendUnanswered();
+    phase(name, "day closed, clients stopped", startedAt);
 
     Http http = new Http(cluster.up().get(0).httpPort());
     String token = http.login("admin", TestInfra.ADMIN_PASSWORD);
@@ -420,7 +426,9 @@ class ChaosExperimentsTest {
             workerTokens.keySet(),
             Duration.ofSeconds(120));
 
+    phase(name, "invariants awaited", startedAt);
     boolean reconciled = awaitReconciled(http, token);
+    phase(name, "reconciled " + reconciled, startedAt);
 
     List<String> failed = workload.failures.stream().skip(failuresBefore).toList();
     List<String> bad = workload.badServerErrors.stream().skip(badBefore).toList();
@@ -490,7 +498,10 @@ class ChaosExperimentsTest {
     }
   }
 
-  /** Every node process is either dead (added to {@code restart}) or an Up member seen by all. */
+  /**
+   * Every node process is either dead (added to {@code restart}) or an Up member in its own view,
+   * with no member unreachable.
+   */
   private boolean settled(List<Integer> restart) {
     for (LocalCluster.Slot slot : cluster.slots()) {
       NodeProcess node = cluster.node(slot.index());
@@ -498,11 +509,23 @@ class ChaosExperimentsTest {
         if (!restart.contains(slot.index())) restart.add(slot.index());
         continue;
       }
-      String members =
-          new Http(slot.managementPort()).get("/cluster/members", null).json().toString();
-      if (members.contains("\"unreachable\":[{")) return false;
+      JsonNode view = new Http(slot.managementPort()).get("/cluster/members", null).json();
+      if (view.get("unreachable").size() > 0 || !upInItsOwnView(view)) return false;
     }
     return true;
+  }
+
+  /**
+   * The node counts itself an Up member. A node downed by the others answers for a few seconds more
+   * while it shuts down, with no unreachable member left in its view: it is neither a member nor
+   * gone yet.
+   */
+  private static boolean upInItsOwnView(JsonNode view) {
+    String self = view.get("selfNode").asText();
+    for (JsonNode member : view.get("members"))
+      if (member.get("node").asText().equals(self))
+        return "Up".equals(member.get("status").asText());
+    return false;
   }
 
   private void awaitCreates(long count) {
@@ -516,6 +539,12 @@ class ChaosExperimentsTest {
   private static void holdFault(Duration hold) {
     if (hold.isZero()) return;
     await().pollDelay(hold).atMost(hold.plusSeconds(5)).until(() -> true);
+  }
+
+  /** A line of the experiment's progress, for whoever wants to know where its time goes. */
+  private static void phase(String experiment, String what, long startedAt) {
+    System.out.printf(
+        "chaos %s: %s at +%.1f s%n", experiment, what, (System.nanoTime() - startedAt) / 1e9);
   }
 
   private static double seconds(long nanos) {
