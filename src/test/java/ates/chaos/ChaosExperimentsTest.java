@@ -64,7 +64,7 @@ class ChaosExperimentsTest {
 
   private static final int WORKERS = 5;
   private static final int CREATES_PER_SECOND = 8;
-  private static final Duration RECOVERY = Duration.ofSeconds(150);
+  private static final Duration RECOVERY = Duration.ofSeconds(240);
   private static final int KAFKA_BROKER_LOST = 2;
   private static final Duration TOPIC_READ = Duration.ofSeconds(20);
 
@@ -408,11 +408,13 @@ class ChaosExperimentsTest {
     phase(name, "recovered " + recovered, startedAt);
     // the business day goes on: a shuffle and a billing close through the healed system
     workload.shuffle();
+    phase(name, "shuffled", startedAt);
     workload.closeDay(admin);
+    phase(name, "day closed", startedAt);
     awaitCreates(workload.created.size() + 20);
     workload.stop();
     int stillUnanswered = workload.resendUnanswered();
-    phase(name, "day closed, clients stopped", startedAt);
+    phase(name, "clients stopped", startedAt);
 
     Http http = new Http(cluster.up().get(0).httpPort());
     String token = http.login("admin", TestInfra.ADMIN_PASSWORD);
