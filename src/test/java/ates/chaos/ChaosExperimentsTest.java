@@ -501,33 +501,36 @@ class ChaosExperimentsTest {
   }
 
   /**
-   * Every node process is either dead (added to {@code restart}) or an Up member in its own view,
-   * with no member unreachable.
+   * Every node process is either dead (added to {@code restart}) or alive, and the live ones agree:
+   * each sees exactly the live nodes as Up members, itself included, and none unreachable. A node
+   * downed by the others answers for a few seconds more while it shuts down, and a node just woken
+   * from SIGSTOP answers with its view from before the pause (every member Up): neither agrees with
+   * the others.
    */
   private boolean settled(List<Integer> restart) {
+    List<JsonNode> views = new ArrayList<>();
     for (LocalCluster.Slot slot : cluster.slots()) {
       NodeProcess node = cluster.node(slot.index());
       if (!node.isAlive()) {
         if (!restart.contains(slot.index())) restart.add(slot.index());
         continue;
       }
-      JsonNode view = new Http(slot.managementPort()).get("/cluster/members", null).json();
-      if (view.get("unreachable").size() > 0 || !upInItsOwnView(view)) return false;
+      views.add(new Http(slot.managementPort()).get("/cluster/members", null).json());
+    }
+    Set<String> live = new HashSet<>();
+    for (JsonNode view : views) live.add(view.get("selfNode").asText());
+    for (JsonNode view : views) {
+      if (view.get("unreachable").size() > 0 || !upMembers(view).equals(live)) return false;
     }
     return true;
   }
 
-  /**
-   * The node counts itself an Up member. A node downed by the others answers for a few seconds more
-   * while it shuts down, with no unreachable member left in its view: it is neither a member nor
-   * gone yet.
-   */
-  private static boolean upInItsOwnView(JsonNode view) {
-    String self = view.get("selfNode").asText();
+  /** The addresses of the Up members in a node's view of the cluster. */
+  private static Set<String> upMembers(JsonNode view) {
+    Set<String> up = new HashSet<>();
     for (JsonNode member : view.get("members"))
-      if (member.get("node").asText().equals(self))
-        return "Up".equals(member.get("status").asText());
-    return false;
+      if ("Up".equals(member.get("status").asText())) up.add(member.get("node").asText());
+    return up;
   }
 
   private void awaitCreates(long count) {

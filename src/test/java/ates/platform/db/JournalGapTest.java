@@ -12,10 +12,10 @@ import akka.persistence.query.Offset;
 import akka.persistence.query.PersistenceQuery;
 import akka.stream.javadsl.Sink;
 import ates.testing.IntegrationTest;
+import ates.testing.JournalRows;
 import ates.testing.TestInfra;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -40,7 +40,7 @@ class JournalGapTest {
   private static final String TAG = "gap-test";
 
   /** The shipped persistence settings, on the given database, on a local actor system. */
-  private static Config shipped(String url) {
+  static Config shipped(String url) {
     Map<String, Object> db =
         Map.of(
             "ates.db.resolved.identity",
@@ -91,9 +91,9 @@ class JournalGapTest {
       try (Connection held = db.dataSource().getConnection();
           Connection later = db.dataSource().getConnection()) {
         held.setAutoCommit(false);
-        insertEvent(held, "held-1", "first");
+        JournalRows.insertTagged(held, "held-1", "first", TAG);
         later.setAutoCommit(false);
-        insertEvent(later, "later-1", "second");
+        JournalRows.insertTagged(later, "later-1", "second", TAG);
         later.commit();
 
         List<String> delivered = new CopyOnWriteArrayList<>();
@@ -136,7 +136,7 @@ class JournalGapTest {
         }
         int pid = backendPid(paused);
         paused.setAutoCommit(false);
-        insertEvent(paused, "paused-1", "never");
+        JournalRows.insertTagged(paused, "paused-1", "never", TAG);
 
         await()
             .atMost(Duration.ofSeconds(30))
@@ -146,30 +146,6 @@ class JournalGapTest {
         assertThrows(SQLException.class, paused::commit);
         assertEquals(0, eventsOf(observer, "paused-1"));
       }
-    }
-  }
-
-  /** One event of {@code persistenceId}, tagged, as the jdbc journal writes it. */
-  private static void insertEvent(Connection c, String persistenceId, String event)
-      throws SQLException {
-    long ordering;
-    try (PreparedStatement s =
-        c.prepareStatement(
-            "INSERT INTO event_journal (persistence_id, sequence_number, writer, write_timestamp,"
-                + " adapter_manifest, event_ser_id, event_ser_manifest, event_payload)"
-                + " VALUES (?, 1, 'test', 0, '', 20, '', ?) RETURNING ordering")) {
-      s.setString(1, persistenceId);
-      s.setBytes(2, event.getBytes(StandardCharsets.UTF_8));
-      try (ResultSet r = s.executeQuery()) {
-        r.next();
-        ordering = r.getLong(1);
-      }
-    }
-    try (PreparedStatement s =
-        c.prepareStatement("INSERT INTO event_tag (event_id, tag) VALUES (?, ?)")) {
-      s.setLong(1, ordering);
-      s.setString(2, TAG);
-      s.executeUpdate();
     }
   }
 
