@@ -467,24 +467,21 @@ class ChaosExperimentsTest {
 
   /**
    * Brings the cluster back as its supervisor would: a node process that exited (killed, or downed
-   * by the Split Brain Resolver and shut down) is started again. True once all three nodes are Up
-   * and each answers a create.
+   * by the Split Brain Resolver and shut down) is started again at once; a new incarnation on the
+   * old address has the cluster remove the old one. True once the three nodes agree that all three
+   * are Up and each answers a create.
    */
   private boolean recover() {
     try {
-      List<Integer> restart = new ArrayList<>();
-      for (LocalCluster.Slot slot : cluster.slots()) {
-        NodeProcess node = cluster.node(slot.index());
-        if (node == null || !node.isAlive()) restart.add(slot.index());
-      }
-      // a node downed by the others shuts itself down: wait until each node is either a member
-      // again or gone
       await()
           .atMost(RECOVERY)
           .pollInterval(Duration.ofSeconds(1))
           .ignoreExceptions()
-          .until(() -> settled(restart));
-      if (!restart.isEmpty()) cluster.start(restart.stream().mapToInt(Integer::intValue).toArray());
+          .until(
+              () -> {
+                cluster.relaunchExited();
+                return settled();
+              });
       cluster.awaitMembers(RECOVERY);
       for (LocalCluster.Slot slot : cluster.slots()) {
         await()
@@ -504,20 +501,15 @@ class ChaosExperimentsTest {
   }
 
   /**
-   * Every node process is either dead (added to {@code restart}) or alive, and the live ones agree:
-   * each sees exactly the live nodes as Up members, itself included, and none unreachable. A node
-   * downed by the others answers for a few seconds more while it shuts down, and a node just woken
-   * from SIGSTOP answers with its view from before the pause (every member Up): neither agrees with
-   * the others.
+   * Every node process is alive and the nodes agree: each sees all of them as Up members, itself
+   * included, and none unreachable. A node downed by the others answers for a few seconds more
+   * while it shuts down, and a node just woken from SIGSTOP answers with its view from before the
+   * pause (every member Up): neither agrees with the others.
    */
-  private boolean settled(List<Integer> restart) {
+  private boolean settled() {
     List<JsonNode> views = new ArrayList<>();
     for (LocalCluster.Slot slot : cluster.slots()) {
-      NodeProcess node = cluster.node(slot.index());
-      if (!node.isAlive()) {
-        if (!restart.contains(slot.index())) restart.add(slot.index());
-        continue;
-      }
+      if (!cluster.node(slot.index()).isAlive()) return false;
       views.add(new Http(slot.managementPort()).get("/cluster/members", null).json());
     }
     Set<String> live = new HashSet<>();
@@ -525,7 +517,7 @@ class ChaosExperimentsTest {
     for (JsonNode view : views) {
       if (view.get("unreachable").size() > 0 || !upMembers(view).equals(live)) return false;
     }
-    return true;
+    return live.size() == views.size();
   }
 
   /** The addresses of the Up members in a node's view of the cluster. */

@@ -24,6 +24,7 @@ public final class CommandProcess {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.add("-Xmx256m");
+    command.add(NodeProcess.JVM_ARGS); // a command runs for seconds: C1 is enough
     command.add("-cp");
     command.add(System.getProperty("java.class.path"));
     command.add("ates.Main");

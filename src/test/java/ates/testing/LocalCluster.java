@@ -116,6 +116,22 @@ public final class LocalCluster implements AutoCloseable {
     launched.forEach(NodeProcess::awaitReady);
   }
 
+  /**
+   * Launches, without waiting, every slot whose node has exited, as a supervisor restarts a pod:
+   * the indexes launched.
+   */
+  public List<Integer> relaunchExited() {
+    List<Integer> launched = new ArrayList<>();
+    for (Slot slot : slots) {
+      NodeProcess node = running.get(slot.index());
+      if (node != null && !node.isAlive()) {
+        launch(slot.index());
+        launched.add(slot.index());
+      }
+    }
+    return launched;
+  }
+
   private NodeProcess launch(int index) {
     if (running.containsKey(index) && running.get(index).isAlive()) {
       throw new IllegalStateException("slot " + index + " is running");

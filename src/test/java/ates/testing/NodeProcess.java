@@ -17,6 +17,15 @@ import java.util.Map;
  */
 public final class NodeProcess {
 
+  /**
+   * JVM options of a test's node besides its heap: the C1 compiler only. A test's node lives for
+   * minutes on two cores shared with two more nodes, PostgreSQL, Kafka and the test: the C2
+   * compilations of three node JVMs starved everything else (a node restart under load took about
+   * 90 s, with C1 only about 20 s; ThreeNodeClusterTest 621 s, with C1 only 264 s). Production
+   * nodes keep both compilers. {@code -Dates.test.node-jvm-args} overrides it.
+   */
+  public static final String JVM_ARGS = "-XX:TieredStopAtLevel=1";
+
   private final Process process;
   public final int httpPort;
   public final int managementPort;
@@ -46,6 +55,9 @@ public final class NodeProcess {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.add("-Xmx512m");
+    for (String arg : System.getProperty("ates.test.node-jvm-args", JVM_ARGS).split(" ")) {
+      if (!arg.isBlank()) command.add(arg);
+    }
     command.add("-cp");
     command.add(System.getProperty("java.class.path"));
     command.add("ates.Main");
@@ -60,7 +72,10 @@ public final class NodeProcess {
     }
   }
 
-  /** Waits until the node's readiness check answers 200 (at most 180 s). */
+  /**
+   * Waits until the node's readiness check answers 200 (at most 300 s: a start on two loaded cores
+   * has taken over 150 s).
+   */
   public void awaitReady() {
     awaitReady(log);
   }
@@ -95,7 +110,7 @@ public final class NodeProcess {
   public void awaitReady(Path log) {
     Http management = new Http(managementPort);
     await()
-        .atMost(Duration.ofSeconds(180))
+        .atMost(Duration.ofSeconds(300))
         .pollInterval(Duration.ofMillis(250))
         .ignoreExceptions()
         .failFast("node process exited, see " + log, () -> !process.isAlive())

@@ -199,7 +199,7 @@ public final class Workload implements AutoCloseable {
   /**
    * Has every acknowledged task that is not done yet completed by its current assignee, and waits
    * for the answers (the clients must be stopped). Keeps the open tasks, which each shuffle moves,
-   * to the ones created since. Returns how many it completed.
+   * to the ones created since. Returns how many were open when called.
    */
   public int completeOpenTasks() {
     Set<UUID> open = new java.util.HashSet<>(created.values());
