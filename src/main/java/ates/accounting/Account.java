@@ -20,8 +20,11 @@ import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import com.fasterxml.jackson.databind.util.StdConverter;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 import org.pcollections.HashTreePSet;
@@ -140,6 +143,13 @@ public final class Account extends JournaledEntity<Account.Command, Account.Even
       implements Command {}
 
   /**
+   * Books several movements in one journal write, in their order; answers how many were new (ids
+   * already booked, or repeated in the list, move nothing).
+   */
+  public record BookAll(List<Movement> movements, ActorRef<StatusReply<Integer>> replyTo)
+      implements Command {}
+
+  /**
    * Closes billing day {@code date} for this account: pays out a positive end-of-day balance (a
    * payout debit to zero for that day) or carries a negative one over. Idempotent: closing the same
    * day again answers the same amount and moves nothing.
@@ -247,6 +257,7 @@ public final class Account extends JournaledEntity<Account.Command, Account.Even
     return newCommandHandlerWithReplyBuilder()
         .forAnyState()
         .onCommand(Book.class, this::book)
+        .onCommand(BookAll.class, this::bookAll)
         .onCommand(CloseDay.class, this::closeDay)
         .onCommand(
             GetBalance.class,
@@ -262,6 +273,20 @@ public final class Account extends JournaledEntity<Account.Command, Account.Even
     return Effect()
         .persist(new Moved(accountId, m, state.balance() + m.signed()))
         .thenReply(cmd.replyTo(), s -> StatusReply.success(true));
+  }
+
+  private ReplyEffect<Event, State> bookAll(State state, BookAll cmd) {
+    List<Event> moved = new ArrayList<>();
+    Set<String> ids = new HashSet<>();
+    long balance = state.balance();
+    for (Movement m : cmd.movements()) {
+      if (state.holds(m.transactionId()) || !ids.add(m.transactionId())) continue;
+      balance += m.signed();
+      moved.add(new Moved(accountId, m, balance));
+    }
+    int booked = moved.size();
+    if (booked == 0) return Effect().reply(cmd.replyTo(), StatusReply.success(0));
+    return Effect().persist(moved).thenReply(cmd.replyTo(), s -> StatusReply.success(booked));
   }
 
   private ReplyEffect<Event, State> closeDay(State state, CloseDay cmd) {
@@ -283,7 +308,7 @@ public final class Account extends JournaledEntity<Account.Command, Account.Even
             .build();
     return Effect()
         .persist(
-            java.util.List.of(
+            List.of(
                 new Moved(accountId, payout, state.balance() - endOfDay),
                 new DayClosed(accountId, cmd.date(), endOfDay)))
         .thenReply(cmd.replyTo(), s -> StatusReply.success(endOfDay));

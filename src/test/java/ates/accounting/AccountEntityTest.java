@@ -16,6 +16,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
@@ -103,6 +104,37 @@ class AccountEntityTest {
     assertTrue(again.hasNoEvents());
     assertFalse(again.reply().getValue());
     assertEquals(-1500, balance());
+  }
+
+  @Test
+  void a_batch_is_booked_in_one_write_in_its_order_each_id_once() {
+    book(fee("fee:t:1", 1500, MONDAY));
+
+    var batch =
+        kit.<StatusReply<Integer>>runCommand(
+            r ->
+                new Account.BookAll(
+                    List.of(
+                        fee("fee:t:1", 1500, MONDAY),
+                        reward("reward:t:2", 4000, MONDAY),
+                        fee("fee:t:3", 1000, TUESDAY),
+                        reward("reward:t:2", 4000, MONDAY)),
+                    r));
+
+    assertEquals(2, batch.reply().getValue());
+    assertEquals(
+        List.of("reward:t:2", "fee:t:3"),
+        batch.events().stream().map(e -> ((Account.Moved) e).movement().transactionId()).toList());
+    assertEquals(
+        List.of(2500L, 1500L),
+        batch.events().stream().map(e -> ((Account.Moved) e).balanceAfter()).toList());
+    assertEquals(1500, balance());
+
+    var again =
+        kit.<StatusReply<Integer>>runCommand(
+            r -> new Account.BookAll(List.of(fee("fee:t:3", 1000, TUESDAY)), r));
+    assertTrue(again.hasNoEvents());
+    assertEquals(0, again.reply().getValue());
   }
 
   @Test

@@ -31,6 +31,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -59,9 +60,10 @@ import org.slf4j.LoggerFactory;
  *       after another in partition order;
  *   <li>keeps its read position by one of two {@link Offsets} strategies, each stating its
  *       guarantee: {@link Offsets#COMMITTED_TO_KAFKA} (batches of what has arrived, up to {@value
- *       #BATCH}, records of different keys concurrently, offsets committed after every effect of
- *       the batch is durable) or {@link Offsets#storedBy} (each partition resumes from the offset
- *       the handler stores with its effects; a dead-lettered record still moves that offset);
+ *       #BATCH}, records of different keys concurrently, or the whole batch at once by a {@link
+ *       BatchHandler}; offsets committed after every effect of the batch is durable) or {@link
+ *       Offsets#storedBy} (each partition resumes from the offset the handler stores with its
+ *       effects; a dead-lettered record still moves that offset);
  *   <li>restarts with backoff when the handler or Kafka fails, and stops by its kill switch or in
  *       the node's CoordinatedShutdown (service-stop phase), before the broker or database go.
  * </ul>
@@ -111,6 +113,30 @@ public final class EventConsumer {
   }
 
   private EventConsumer() {}
+
+  /**
+   * What a stream with offsets committed to Kafka ({@link #startGrouped}) does with the records of
+   * a batch at once: it reads each record's data, then applies them all together, so that it can
+   * send one command or write one transaction per aggregate instead of one per record.
+   *
+   * @param <T> what a record stands for, as the handler reads it
+   */
+  public interface BatchHandler<T> {
+
+    /**
+     * Reads a valid envelope's data: empty for a record that needs nothing; throws {@link
+     * InvalidEventException} when it cannot (the record then goes to the dead-letter topic).
+     */
+    Optional<T> read(EventEnvelope envelope);
+
+    /**
+     * Applies {@code items} (the batch's, in arrival order, at least one), keeping the order of
+     * those that touch the same aggregate: durable when the future completes. An {@link
+     * InvalidEventException} makes the block apply the batch again one item at a time, to
+     * dead-letter only the record refused.
+     */
+    CompletionStage<Done> apply(List<T> items);
+  }
 
   /**
    * Starts a stream whose offsets are committed to Kafka ({@link Offsets#COMMITTED_TO_KAFKA}).
@@ -169,6 +195,39 @@ public final class EventConsumer {
         topic,
         "committed to Kafka",
         () -> committed(settings, committer, prefixed, records));
+  }
+
+  /**
+   * Starts a stream whose offsets are committed to Kafka ({@link Offsets#COMMITTED_TO_KAFKA}) and
+   * whose handler takes each batch of what has arrived (up to {@value #BATCH} records) at once.
+   * Guarantee: at least once, offsets committed after every effect of the batch is durable.
+   *
+   * @param topic the contract's topic name (the node's topic prefix is added)
+   * @return a kill switch that stops the stream
+   */
+  public static <T> UniqueKillSwitch startGrouped(
+      ActorSystem<?> system,
+      KafkaPlatform kafka,
+      Metrics metrics,
+      String groupId,
+      String topic,
+      BatchHandler<T> handler) {
+    ConsumerSettings<String, byte[]> settings = kafka.consumerSettings(groupId);
+    CommitterSettings committer = CommitterSettings.create(system);
+    String prefixed = kafka.topic(topic);
+    Groups<T> groups = new Groups<>(kafka.producer(), handler, metrics);
+    return run(
+        system,
+        metrics,
+        groupId,
+        topic,
+        "committed to Kafka, in batches",
+        () ->
+            Consumer.committableSource(settings, Subscriptions.topics(prefixed))
+                .batch(BATCH, EventConsumer::firstOfBatch, EventConsumer::addToBatch)
+                .mapAsync(1, batch -> groups.apply(batch).thenApply(done -> offsets(batch)))
+                .via(Committer.flow(committer))
+                .mapMaterializedValue(control -> Done.getInstance()));
   }
 
   /** Runs a stream with restart on failure with backoff, stopped in CoordinatedShutdown. */
@@ -335,6 +394,85 @@ public final class EventConsumer {
       }
       // records dead-lettered after the last kept one: their offsets move on too
       return chain.thenCompose(d -> store.skip(last));
+    }
+  }
+
+  /** One batch of a grouped stream: dead letters first, then the handler once for the rest. */
+  private record Groups<T>(
+      SendProducer<String, byte[]> producer, BatchHandler<T> handler, Metrics metrics) {
+
+    CompletionStage<Done> apply(List<CommittableMessage<String, byte[]>> batch) {
+      List<T> items = new ArrayList<>();
+      List<ConsumerRecord<String, byte[]>> kept = new ArrayList<>();
+      List<ConsumerRecord<String, byte[]>> nothingToDo = new ArrayList<>();
+      List<CompletableFuture<Done>> deadLetters = new ArrayList<>();
+      for (CommittableMessage<String, byte[]> msg : batch) {
+        ConsumerRecord<String, byte[]> record = msg.record();
+        try {
+          Optional<T> item = handler.read(EventJson.decode(record.value()));
+          if (item.isPresent()) {
+            items.add(item.get());
+            kept.add(record);
+          } else {
+            nothingToDo.add(record);
+          }
+        } catch (InvalidEventException e) {
+          deadLetters.add(
+              deadLetter(record, e.getMessage(), producer, metrics).toCompletableFuture());
+        }
+      }
+      CompletionStage<Done> applied =
+          items.isEmpty()
+              ? CompletableFuture.completedFuture(Done.getInstance())
+              : handler
+                  .apply(items)
+                  .handle(
+                      (done, failure) -> {
+                        if (failure == null) {
+                          kept.forEach(r -> metrics.eventConsumed(r.topic()));
+                          return CompletableFuture.completedFuture(done);
+                        }
+                        if (cause(failure) instanceof InvalidEventException) {
+                          return oneByOne(kept, items);
+                        }
+                        return CompletableFuture.<Done>failedFuture(cause(failure));
+                      })
+                  .thenCompose(stage -> stage);
+      return CompletableFuture.allOf(deadLetters.toArray(new CompletableFuture[0]))
+          .thenCompose(d -> applied)
+          .thenApply(
+              done -> {
+                nothingToDo.forEach(r -> metrics.eventConsumed(r.topic()));
+                return done;
+              });
+    }
+
+    /** The batch again, one item at a time: only the record refused is dead-lettered. */
+    private CompletionStage<Done> oneByOne(
+        List<ConsumerRecord<String, byte[]>> kept, List<T> items) {
+      CompletionStage<Done> chain = CompletableFuture.completedFuture(Done.getInstance());
+      for (int i = 0; i < kept.size(); i++) {
+        ConsumerRecord<String, byte[]> record = kept.get(i);
+        T item = items.get(i);
+        chain =
+            chain.thenCompose(
+                d ->
+                    handler
+                        .apply(List.of(item))
+                        .handle(
+                            (done, failure) -> {
+                              if (failure == null) {
+                                metrics.eventConsumed(record.topic());
+                                return CompletableFuture.completedFuture(done);
+                              }
+                              if (cause(failure) instanceof InvalidEventException invalid) {
+                                return deadLetter(record, invalid.getMessage(), producer, metrics);
+                              }
+                              return CompletableFuture.<Done>failedFuture(cause(failure));
+                            })
+                        .thenCompose(stage -> stage));
+      }
+      return chain;
     }
   }
 

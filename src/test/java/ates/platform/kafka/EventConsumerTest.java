@@ -352,6 +352,105 @@ class EventConsumerTest {
     }
   }
 
+  @Test
+  void grouped_each_batch_is_applied_at_once_and_only_the_refused_records_are_dead_lettered()
+      throws Exception {
+    String topic = "grouped-test-" + UUID.randomUUID();
+    String group = "group-" + UUID.randomUUID();
+    KafkaPlatform.createMissing(
+        infra.kafkaBootstrap(),
+        List.of(
+            new NewTopic(topic, 1, (short) 1),
+            new NewTopic(Topics.deadLetter(topic), 1, (short) 1)));
+    // 50 records: 20 is not JSON (refused when read), 10 needs nothing, 30 cannot be read, 45 is
+    // refused when applied (the batch it is in is then applied one record at a time)
+    int total = 50;
+    List<UUID> users = new java.util.ArrayList<>();
+    for (int i = 0; i < total; i++) users.add(UUID.randomUUID());
+    UUID nothingToDo = users.get(10);
+    UUID unreadable = users.get(30);
+    UUID refused = users.get(45);
+
+    // an idempotent handler: at least once, so a batch applied again after a failure moves nothing
+    Set<UUID> applied = ConcurrentHashMap.newKeySet();
+    List<UUID> appliedInOrder = new CopyOnWriteArrayList<>();
+    List<Integer> batchSizes = new CopyOnWriteArrayList<>();
+    AtomicBoolean failedOnce = new AtomicBoolean(false);
+    EventConsumer.BatchHandler<UUID> handler =
+        new EventConsumer.BatchHandler<>() {
+          @Override
+          public java.util.Optional<UUID> read(EventEnvelope envelope) {
+            UUID userId = EventJson.dataAs(envelope, UserRegisteredV1.class).userId();
+            if (userId.equals(unreadable)) {
+              throw new ates.contract.InvalidEventException("data cannot be read");
+            }
+            return userId.equals(nothingToDo)
+                ? java.util.Optional.empty()
+                : java.util.Optional.of(userId);
+          }
+
+          @Override
+          public synchronized CompletableFuture<Done> apply(List<UUID> items) {
+            if (items.size() > 1 && failedOnce.compareAndSet(false, true)) {
+              return CompletableFuture.failedFuture(new IllegalStateException("database down"));
+            }
+            if (items.contains(refused)) {
+              return CompletableFuture.failedFuture(
+                  new ates.contract.InvalidEventException("amount out of range"));
+            }
+            batchSizes.add(items.size());
+            for (UUID item : items) if (applied.add(item)) appliedInOrder.add(item);
+            return CompletableFuture.completedFuture(Done.getInstance());
+          }
+        };
+    UniqueKillSwitch stream =
+        EventConsumer.startGrouped(testKit.system(), kafka, new Metrics(), group, topic, handler);
+    try {
+      // a first wave without the record refused when applied, so that its batches stay whole
+      produce(topic, users, 0, 40);
+      await().atMost(Duration.ofSeconds(30)).until(() -> applied.size() == 37);
+      produce(topic, users, 40, total);
+      List<UUID> expected = new java.util.ArrayList<>();
+      for (int i = 0; i < total; i++) {
+        if (i != 10 && i != 20 && i != 30 && i != 45) expected.add(users.get(i));
+      }
+      await().atMost(Duration.ofSeconds(30)).until(() -> applied.size() == expected.size());
+      assertTrue(failedOnce.get(), "a batch failed once and was applied again");
+      assertEquals(expected, appliedInOrder, "each record applied, in offset order");
+      assertTrue(
+          batchSizes.stream().anyMatch(n -> n > 1), "records that arrived together: " + batchSizes);
+      List<ConsumerRecord<String, byte[]>> dead =
+          firstPerKey(
+              TopicReader.readUntil(
+                  infra.kafkaBootstrap(),
+                  Topics.deadLetter(topic),
+                  Duration.ofSeconds(30),
+                  r -> firstPerKey(r).size() >= 3));
+      assertEquals(
+          Set.of("k20", "k30", "k45"),
+          dead.stream().map(ConsumerRecord::key).collect(java.util.stream.Collectors.toSet()));
+      // every record, applied, dead-lettered or needing nothing, is committed
+      try (Admin admin =
+          Admin.create(
+              Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, infra.kafkaBootstrap()))) {
+        await()
+            .atMost(Duration.ofSeconds(30))
+            .untilAsserted(
+                () ->
+                    assertEquals(
+                        (long) total,
+                        admin
+                            .listConsumerGroupOffsets(group)
+                            .partitionsToOffsetAndMetadata()
+                            .get(10, TimeUnit.SECONDS)
+                            .get(new TopicPartition(topic, 0))
+                            .offset()));
+      }
+    } finally {
+      stream.shutdown();
+    }
+  }
+
   /** Records {@code from} until {@code to} of {@code users}, keyed k<i>; record 20 is not JSON. */
   private static void produce(String topic, List<UUID> users, int from, int to) throws Exception {
     try (KafkaProducer<String, byte[]> producer =
