@@ -201,6 +201,11 @@ public final class Benchmark {
       n.put("rate_per_s", Math.round(st.rate()));
       n.put("booked_by_accounting_p99_ms", Math.round(Math.min(st.bookedP99Ms(), 1e9)));
       n.put("applied_by_analytics_p99_ms", Math.round(Math.min(st.appliedP99Ms(), 1e9)));
+      n.put("node_cpu_ms_per_task", st.cost().nodeCpuMsPerTask());
+      n.put("pg_cpu_ms_per_task", st.cost().pgCpuMsPerTask());
+      n.put("pg_commits_per_task", st.cost().commitsPerTask());
+      n.put("machine_busy_pct", st.cost().machineBusyPct());
+      n.put("node_and_pg_pct_of_machine", st.cost().nodeAndPgPct());
     }
 
     Files.writeString(
@@ -227,7 +232,77 @@ public final class Benchmark {
    * then its read model) and to the fee applied by analytics (the singleton's ingestion, after
    * accounting's publisher and Kafka).
    */
-  record Stage(double rate, double bookedP99Ms, double appliedP99Ms) {}
+  record Stage(double rate, double bookedP99Ms, double appliedP99Ms, Cost cost) {}
+
+  /**
+   * What a step cost, from its first create until the pipeline drained: CPU milliseconds per task
+   * of the node JVM (every service, the embedded Kafka broker) and of PostgreSQL (the postmaster
+   * and its backends), PostgreSQL commits per task (every database; the server's statistics lag by
+   * up to a second), and how busy the machine's cores were over that time, all of it and the node
+   * plus PostgreSQL.
+   */
+  record Cost(
+      double nodeCpuMsPerTask,
+      double pgCpuMsPerTask,
+      double commitsPerTask,
+      double machineBusyPct,
+      double nodeAndPgPct) {}
+
+  /** CPU ticks and commits at one moment, to subtract. */
+  private record Usage(long nodeTicks, long pgTicks, long commits, long busyTicks, long allTicks) {}
+
+  private Usage usage() throws Exception {
+    long pgTicks = 0;
+    Path pidFile = OUT.resolve("data").resolve("postgres").resolve("postmaster.pid");
+    long postmaster = Long.parseLong(Files.readAllLines(pidFile).get(0).trim());
+    try (var procs = Files.list(Path.of("/proc"))) {
+      for (Path proc : procs.toList()) {
+        String name = proc.getFileName().toString();
+        if (!name.chars().allMatch(Character::isDigit)) continue;
+        String[] f;
+        try {
+          f = statFields(Long.parseLong(name));
+        } catch (IOException gone) {
+          continue;
+        }
+        long pid = Long.parseLong(name);
+        if (pid == postmaster) {
+          // its own time and that of its children that have exited
+          pgTicks += Long.parseLong(f[11]) + Long.parseLong(f[12]);
+          pgTicks += Long.parseLong(f[13]) + Long.parseLong(f[14]);
+        } else if (Long.parseLong(f[1]) == postmaster) {
+          pgTicks += Long.parseLong(f[11]) + Long.parseLong(f[12]);
+        }
+      }
+    }
+    long commits;
+    try (Connection c =
+            DriverManager.getConnection(
+                "jdbc:postgresql://127.0.0.1:" + dbPort + "/postgres", "postgres", "");
+        Statement st = c.createStatement();
+        var rs = st.executeQuery("SELECT sum(xact_commit)::bigint FROM pg_stat_database")) {
+      rs.next();
+      commits = rs.getLong(1);
+    }
+    String[] cpu = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+    long all = 0;
+    for (int i = 1; i <= 8 && i < cpu.length; i++) all += Long.parseLong(cpu[i]);
+    long idle = Long.parseLong(cpu[4]) + Long.parseLong(cpu[5]);
+    return new Usage(cpuTicks(), pgTicks, commits, all - idle, all);
+  }
+
+  private static Cost cost(Usage before, Usage after, long tasks) {
+    double n = Math.max(1, tasks);
+    double machineTicks = Math.max(1, after.allTicks() - before.allTicks());
+    long nodeTicks = after.nodeTicks() - before.nodeTicks();
+    long pgTicks = after.pgTicks() - before.pgTicks();
+    return new Cost(
+        round(nodeTicks * 10.0 / n, 2),
+        round(pgTicks * 10.0 / n, 2),
+        round((after.commits() - before.commits()) / n, 1),
+        round(100.0 * (after.busyTicks() - before.busyTicks()) / machineTicks, 1),
+        round(100.0 * (nodeTicks + pgTicks) / machineTicks, 1));
+  }
 
   private static final int APPLIED_BY_ANALYTICS = 1;
   private static final int BOOKED_BY_ACCOUNTING = 2;
@@ -335,6 +410,7 @@ public final class Benchmark {
       phase(String.format(Locale.ROOT, "end-to-end at %.0f creates/s for 60 s", rate));
       long before = earnings();
       long bookedBefore = accountingEarnings();
+      Usage usageBefore = usage();
       ConcurrentLinkedQueue<Created> created = new ConcurrentLinkedQueue<>();
       List<long[]> polls = new ArrayList<>();
       AtomicBoolean abort = new AtomicBoolean();
@@ -354,7 +430,6 @@ public final class Benchmark {
       Histogram lag = lags(created, polls, before, APPLIED_BY_ANALYTICS);
       Histogram booked = lags(created, polls, bookedBefore, BOOKED_BY_ACCOUNTING);
       double p99 = p99Ms(lag);
-      stages.add(new Stage(rate, p99Ms(booked), p99));
       boolean passed =
           !abort.get() && r.errors == 0 && r.ratePerSecond() >= 0.95 * rate && p99 < 1000;
       System.out.printf(
@@ -366,6 +441,17 @@ public final class Benchmark {
           abort.get() ? " (cut short: analytics fell behind)" : "",
           passed ? "sustained" : "not sustained");
       awaitDrained();
+      Cost cost = cost(usageBefore, usage(), r.ok);
+      stages.add(new Stage(rate, p99Ms(booked), p99, cost));
+      System.out.printf(
+          Locale.ROOT,
+          "  per task: node %.2f ms CPU, PostgreSQL %.2f ms CPU, %.1f commits; machine busy %.0f %%"
+              + " (node and PostgreSQL %.0f %%)%n",
+          cost.nodeCpuMsPerTask(),
+          cost.pgCpuMsPerTask(),
+          cost.commitsPerTask(),
+          cost.machineBusyPct(),
+          cost.nodeAndPgPct());
       if (passed) return new Sustained(rate, p99);
       rate = Math.floor(rate * 0.75);
     }
@@ -488,9 +574,14 @@ public final class Benchmark {
 
   /** utime + stime of the node process, in clock ticks (100 per second on Linux). */
   private long cpuTicks() throws IOException {
-    String stat = Files.readString(Path.of("/proc", Long.toString(node.pid()), "stat"));
-    String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+    String[] fields = statFields(node.pid());
     return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+  }
+
+  /** The fields of /proc/{pid}/stat after the command name: [1] ppid, [11] utime, [12] stime. */
+  private static String[] statFields(long pid) throws IOException {
+    String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+    return stat.substring(stat.lastIndexOf(')') + 2).split(" ");
   }
 
   private double pgInserts(int connections, Duration length) throws Exception {
