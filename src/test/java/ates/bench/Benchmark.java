@@ -732,7 +732,7 @@ public final class Benchmark {
   // --- output ---------------------------------------------------------------------------------
 
   private static void phase(String name) {
-    System.out.println("== " + name);
+    System.out.println("== " + java.time.LocalTime.now().withNano(0) + " " + name);
   }
 
   private static void printTable(JsonNode summary) {
