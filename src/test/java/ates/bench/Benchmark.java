@@ -22,6 +22,9 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
@@ -340,6 +343,7 @@ public final class Benchmark {
         r.ratePerSecond(),
         latency.getValueAtPercentile(50) / 1000.0,
         latency.getValueAtPercentile(99) / 1000.0);
+    printErrors();
     return r;
   }
 
@@ -366,6 +370,7 @@ public final class Benchmark {
       if (!inFlight.tryAcquire()) {
         // the server is this far behind: the request counts as failed, not as queued here
         errors.incrementAndGet();
+        countError("over " + MAX_IN_FLIGHT + " in flight");
         record(latency, scheduled, LATENCY_CAP_MICROS);
         continue;
       }
@@ -380,6 +385,12 @@ public final class Benchmark {
                   if (created != null) created.add(new Created(now, feeOf(response.body())));
                 } else {
                   errors.incrementAndGet();
+                  countError(
+                      failure == null
+                          ? "HTTP " + response.statusCode()
+                          : (failure.getCause() == null ? failure : failure.getCause())
+                              .getClass()
+                              .getSimpleName());
                 }
                 inFlight.release();
               });
@@ -396,6 +407,7 @@ public final class Benchmark {
         r.ratePerSecond(),
         latency.getValueAtPercentile(50) / 1000.0,
         latency.getValueAtPercentile(99) / 1000.0);
+    printErrors();
     return r;
   }
 
@@ -627,9 +639,11 @@ public final class Benchmark {
 
   private boolean createSync() {
     try {
-      return client.send(createRequest(0), HttpResponse.BodyHandlers.ofString()).statusCode()
-          == 201;
+      int status = client.send(createRequest(0), HttpResponse.BodyHandlers.ofString()).statusCode();
+      if (status != 201) countError("HTTP " + status);
+      return status == 201;
     } catch (IOException e) {
+      countError(e.getClass().getSimpleName());
       return false;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -731,8 +745,25 @@ public final class Benchmark {
 
   // --- output ---------------------------------------------------------------------------------
 
+  /** Failed creates of the current phase, by kind (status code, exception, client limit). */
+  private final Map<String, AtomicLong> errorKinds = new ConcurrentHashMap<>();
+
+  private void countError(String kind) {
+    errorKinds.computeIfAbsent(kind, k -> new AtomicLong()).incrementAndGet();
+  }
+
+  private void printErrors() {
+    if (!errorKinds.isEmpty()) System.out.println("  errors by kind: " + new TreeMap<>(errorKinds));
+    errorKinds.clear();
+  }
+
   private static void phase(String name) {
-    System.out.println("== " + java.time.LocalTime.now().withNano(0) + " " + name);
+    System.out.println(
+        "== "
+            + java.time.LocalTime.now()
+                .format(java.time.format.DateTimeFormatter.ofPattern("HH:mm:ss"))
+            + " "
+            + name);
   }
 
   private static void printTable(JsonNode summary) {
