@@ -38,6 +38,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -350,50 +351,18 @@ public final class EventConsumer {
               d ->
                   items.isEmpty()
                       ? store.skip(last)
-                      : handler
-                          .apply(items, last)
-                          .handle(
-                              (done, failure) -> {
-                                if (failure == null) {
-                                  kept.forEach(r -> metrics.eventConsumed(r.topic()));
-                                  return CompletableFuture.completedFuture(done);
-                                }
-                                if (cause(failure) instanceof InvalidEventException) {
-                                  return oneByOne(kept, items, last);
-                                }
-                                return CompletableFuture.<Done>failedFuture(cause(failure));
-                              })
-                          .thenCompose(stage -> stage));
-    }
-
-    /** The batch again, one record per transaction: only the record refused is dead-lettered. */
-    private CompletionStage<Done> oneByOne(
-        List<ConsumerRecord<String, byte[]>> kept, List<T> items, RecordPosition last) {
-      CompletionStage<Done> chain = CompletableFuture.completedFuture(Done.getInstance());
-      for (int i = 0; i < kept.size(); i++) {
-        ConsumerRecord<String, byte[]> record = kept.get(i);
-        T item = items.get(i);
-        chain =
-            chain.thenCompose(
-                d ->
-                    handler
-                        .apply(List.of(item), position(record))
-                        .handle(
-                            (done, failure) -> {
-                              if (failure == null) {
-                                metrics.eventConsumed(record.topic());
-                                return CompletableFuture.completedFuture(done);
-                              }
-                              if (cause(failure) instanceof InvalidEventException invalid) {
-                                return deadLetter(record, invalid.getMessage(), producer, metrics)
-                                    .thenCompose(dl -> store.skip(position(record)));
-                              }
-                              return CompletableFuture.<Done>failedFuture(cause(failure));
-                            })
-                        .thenCompose(stage -> stage));
-      }
-      // records dead-lettered after the last kept one: their offsets move on too
-      return chain.thenCompose(d -> store.skip(last));
+                      : wholeOrOneByOne(
+                          kept,
+                          items,
+                          whole -> handler.apply(whole, last),
+                          // one record per transaction, each storing its own offset; a record
+                          // refused moves the offset past it
+                          (record, item) -> handler.apply(List.of(item), position(record)),
+                          record -> store.skip(position(record)),
+                          // records dead-lettered after the last kept one: their offsets move on
+                          () -> store.skip(last),
+                          producer,
+                          metrics));
     }
   }
 
@@ -424,20 +393,15 @@ public final class EventConsumer {
       CompletionStage<Done> applied =
           items.isEmpty()
               ? CompletableFuture.completedFuture(Done.getInstance())
-              : handler
-                  .apply(items)
-                  .handle(
-                      (done, failure) -> {
-                        if (failure == null) {
-                          kept.forEach(r -> metrics.eventConsumed(r.topic()));
-                          return CompletableFuture.completedFuture(done);
-                        }
-                        if (cause(failure) instanceof InvalidEventException) {
-                          return oneByOne(kept, items);
-                        }
-                        return CompletableFuture.<Done>failedFuture(cause(failure));
-                      })
-                  .thenCompose(stage -> stage);
+              : wholeOrOneByOne(
+                  kept,
+                  items,
+                  handler::apply,
+                  (record, item) -> handler.apply(List.of(item)),
+                  record -> CompletableFuture.completedFuture(Done.getInstance()),
+                  () -> CompletableFuture.completedFuture(Done.getInstance()),
+                  producer,
+                  metrics);
       return CompletableFuture.allOf(deadLetters.toArray(new CompletableFuture[0]))
           .thenCompose(d -> applied)
           .thenApply(
@@ -446,34 +410,64 @@ public final class EventConsumer {
                 return done;
               });
     }
+  }
 
-    /** The batch again, one item at a time: only the record refused is dead-lettered. */
-    private CompletionStage<Done> oneByOne(
-        List<ConsumerRecord<String, byte[]>> kept, List<T> items) {
-      CompletionStage<Done> chain = CompletableFuture.completedFuture(Done.getInstance());
-      for (int i = 0; i < kept.size(); i++) {
-        ConsumerRecord<String, byte[]> record = kept.get(i);
-        T item = items.get(i);
-        chain =
-            chain.thenCompose(
-                d ->
-                    handler
-                        .apply(List.of(item))
-                        .handle(
-                            (done, failure) -> {
-                              if (failure == null) {
-                                metrics.eventConsumed(record.topic());
-                                return CompletableFuture.completedFuture(done);
-                              }
-                              if (cause(failure) instanceof InvalidEventException invalid) {
-                                return deadLetter(record, invalid.getMessage(), producer, metrics);
-                              }
-                              return CompletableFuture.<Done>failedFuture(cause(failure));
-                            })
-                        .thenCompose(stage -> stage));
-      }
-      return chain;
-    }
+  /**
+   * Applies a batch's {@code items} (read from the {@code kept} records, one item each) as a whole;
+   * when the handler refuses the whole ({@link InvalidEventException}), applies them again one at a
+   * time, in order, and dead-letters only the record refused, then runs {@code afterDeadLetter} for
+   * it, and {@code afterOneByOne} once they are all done. Any other failure fails the batch. Each
+   * record applied counts as consumed.
+   */
+  private static <T> CompletionStage<Done> wholeOrOneByOne(
+      List<ConsumerRecord<String, byte[]>> kept,
+      List<T> items,
+      Function<List<T>, CompletionStage<Done>> applyWhole,
+      BiFunction<ConsumerRecord<String, byte[]>, T, CompletionStage<Done>> applyOne,
+      Function<ConsumerRecord<String, byte[]>, CompletionStage<Done>> afterDeadLetter,
+      Supplier<CompletionStage<Done>> afterOneByOne,
+      SendProducer<String, byte[]> producer,
+      Metrics metrics) {
+    return applyWhole
+        .apply(items)
+        .handle(
+            (done, failure) -> {
+              if (failure == null) {
+                kept.forEach(r -> metrics.eventConsumed(r.topic()));
+                return CompletableFuture.completedFuture(done);
+              }
+              if (!(cause(failure) instanceof InvalidEventException)) {
+                return CompletableFuture.<Done>failedFuture(cause(failure));
+              }
+              CompletionStage<Done> chain = CompletableFuture.completedFuture(Done.getInstance());
+              for (int i = 0; i < kept.size(); i++) {
+                ConsumerRecord<String, byte[]> record = kept.get(i);
+                T item = items.get(i);
+                chain =
+                    chain.thenCompose(
+                        d ->
+                            applyOne
+                                .apply(record, item)
+                                .handle(
+                                    (one, oneFailure) -> {
+                                      if (oneFailure == null) {
+                                        metrics.eventConsumed(record.topic());
+                                        return CompletableFuture.completedFuture(one);
+                                      }
+                                      if (cause(oneFailure)
+                                          instanceof InvalidEventException invalid) {
+                                        return deadLetter(
+                                                record, invalid.getMessage(), producer, metrics)
+                                            .thenCompose(dl -> afterDeadLetter.apply(record));
+                                      }
+                                      return CompletableFuture.<Done>failedFuture(
+                                          cause(oneFailure));
+                                    })
+                                .thenCompose(stage -> stage));
+              }
+              return chain.thenCompose(d -> afterOneByOne.get());
+            })
+        .thenCompose(stage -> stage);
   }
 
   private static RecordPosition position(ConsumerRecord<String, byte[]> record) {

@@ -87,11 +87,7 @@ class EventConsumerTest {
       throws Exception {
     String topic = "consumer-test-" + UUID.randomUUID();
     String group = "group-" + UUID.randomUUID();
-    KafkaPlatform.createMissing(
-        infra.kafkaBootstrap(),
-        List.of(
-            new NewTopic(topic, 1, (short) 1),
-            new NewTopic(Topics.deadLetter(topic), 1, (short) 1)));
+    createWithDeadLetters(topic);
 
     UUID first = UUID.randomUUID();
     UUID second = UUID.randomUUID();
@@ -199,11 +195,7 @@ class EventConsumerTest {
     String topic = "stored-offsets-test-" + UUID.randomUUID();
     String group = "group-" + UUID.randomUUID();
     TopicPartition partition = new TopicPartition(topic, 0);
-    KafkaPlatform.createMissing(
-        infra.kafkaBootstrap(),
-        List.of(
-            new NewTopic(topic, 1, (short) 1),
-            new NewTopic(Topics.deadLetter(topic), 1, (short) 1)));
+    createWithDeadLetters(topic);
     UUID alreadyApplied = UUID.randomUUID();
     UUID first = UUID.randomUUID();
     UUID second = UUID.randomUUID();
@@ -278,16 +270,11 @@ class EventConsumerTest {
     String topic = "batched-offsets-test-" + UUID.randomUUID();
     String group = "group-" + UUID.randomUUID();
     TopicPartition partition = new TopicPartition(topic, 0);
-    KafkaPlatform.createMissing(
-        infra.kafkaBootstrap(),
-        List.of(
-            new NewTopic(topic, 1, (short) 1),
-            new NewTopic(Topics.deadLetter(topic), 1, (short) 1)));
+    createWithDeadLetters(topic);
     // a first wave of 40 records, 20 not JSON (refused when read); then 10 more, of which 45 is
     // refused by the database when applied
     int total = 50;
-    List<UUID> users = new java.util.ArrayList<>();
-    for (int i = 0; i < total; i++) users.add(UUID.randomUUID());
+    List<UUID> users = randomUsers(total);
     UUID refusedByDatabase = users.get(45);
 
     // the handler's database, in memory: effects and offset change together, or not at all
@@ -357,16 +344,11 @@ class EventConsumerTest {
       throws Exception {
     String topic = "grouped-test-" + UUID.randomUUID();
     String group = "group-" + UUID.randomUUID();
-    KafkaPlatform.createMissing(
-        infra.kafkaBootstrap(),
-        List.of(
-            new NewTopic(topic, 1, (short) 1),
-            new NewTopic(Topics.deadLetter(topic), 1, (short) 1)));
+    createWithDeadLetters(topic);
     // 50 records: 20 is not JSON (refused when read), 10 needs nothing, 30 cannot be read, 45 is
     // refused when applied (the batch it is in is then applied one record at a time)
     int total = 50;
-    List<UUID> users = new java.util.ArrayList<>();
-    for (int i = 0; i < total; i++) users.add(UUID.randomUUID());
+    List<UUID> users = randomUsers(total);
     UUID nothingToDo = users.get(10);
     UUID unreadable = users.get(30);
     UUID refused = users.get(45);
@@ -449,6 +431,21 @@ class EventConsumerTest {
     } finally {
       stream.shutdown();
     }
+  }
+
+  /** {@code topic} and its dead-letter topic, one partition each. */
+  private static void createWithDeadLetters(String topic) {
+    KafkaPlatform.createMissing(
+        infra.kafkaBootstrap(),
+        List.of(
+            new NewTopic(topic, 1, (short) 1),
+            new NewTopic(Topics.deadLetter(topic), 1, (short) 1)));
+  }
+
+  private static List<UUID> randomUsers(int n) {
+    List<UUID> users = new java.util.ArrayList<>();
+    for (int i = 0; i < n; i++) users.add(UUID.randomUUID());
+    return users;
   }
 
   /** Records {@code from} until {@code to} of {@code users}, keyed k<i>; record 20 is not JSON. */
